@@ -1,0 +1,6 @@
+"""sdv-pillars: synthetic tables that keep the rules and the gaps of real data."""
+
+from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer
+
+__all__ = ["NotFittedError", "PillarsSynthesizer"]
+__version__ = "0.1.0"

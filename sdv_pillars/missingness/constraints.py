@@ -1,0 +1,162 @@
+"""Pillar 3 (reproduction): missingness as an SDV 2 programmable constraint.
+
+``transform`` hands the backbone complete columns: each null is filled with a value drawn
+from the observed values of its column (a hot deck), which keeps the column's distribution
+(mean or mode imputation would pile mass on one value). Draws respect the inequalities the
+table obeys, so the filled table still satisfies them. ``reverse_transform`` re-imposes nulls
+on the generated rows: MCAR at the learned rate, MAR from the fitted P(null | drivers).
+
+Placed after the rule constraints in SDV's list, it is transformed after them and
+reverse-transformed before them: the rules are fitted on, and rebuild their targets from,
+features with their real gaps, and a derived column is never blanked behind a rule's back.
+Everything is per row (no batch statistics), so it behaves the same on a chunk of 3 rows as
+on a batch of 10,000.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sdv.cag import SingleTableProgrammableConstraint
+
+from sdv_pillars.encoding import model_frame
+from sdv_pillars.missingness.analysis import (
+    NULL_SUFFIX,
+    MissingnessModel,
+    analyse_column,
+    indicator_profile,
+)
+from sdv_pillars.profiling import ColumnProfile
+
+MAX_DONORS = 10_000
+
+
+class MissingnessConstraint(SingleTableProgrammableConstraint):
+    """Learn and re-impose the nulls of every column (of the given profiles) that has them.
+
+    Args:
+        column_profiles: ``ColumnProfile`` per column (id, text and other columns are left
+            to SDV).
+        bounds: ``(low, high, strict)`` inequalities that filled values must respect.
+        alpha, min_auc: evidence needed to call a column MAR (see ``analysis``).
+        max_rows: the MCAR/MAR test runs on a random sample of at most this many rows.
+        random_state: seed for the fills, the tests and the re-imposed nulls.
+        table_name: the table, for multi-table metadata.
+    """
+
+    def __init__(
+        self,
+        column_profiles: dict[str, ColumnProfile],
+        bounds: list[tuple[str, str, bool]] | None = None,
+        alpha: float = 0.01,
+        min_auc: float = 0.55,
+        max_rows: int = 5_000,
+        random_state: int | None = None,
+        table_name: str | None = None,
+    ):
+        self.column_profiles = column_profiles
+        self.bounds = bounds
+        self.alpha = alpha
+        self.min_auc = min_auc
+        self.max_rows = max_rows
+        self.random_state = random_state
+        self.table_name = table_name
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame, metadata) -> None:
+        rng = np.random.default_rng(self.random_state)
+        modelled = [c for c in data.columns if c in self.column_profiles
+                    and self.column_profiles[c].is_modelled_value]
+        nulls = data[modelled].isna().sum()
+        self.order_ = [c for c in nulls.sort_values(ascending=False, kind="stable").index if nulls[c]]
+        self.value_columns_ = [c for c in modelled if self.column_profiles[c].kind != "constant"]
+        self.donors_ = {}
+        for column in self.order_:
+            observed = data[column].dropna()
+            if len(observed) > MAX_DONORS:
+                observed = observed.sample(MAX_DONORS, random_state=self.random_state)
+            keys = model_frame(observed.to_frame(), self.column_profiles)[column].to_numpy()
+            ordered = np.argsort(keys, kind="stable")
+            self.donors_[column] = (observed.to_numpy(dtype=object)[ordered], keys[ordered])
+        sample = data if len(data) <= self.max_rows else data.sample(self.max_rows, random_state=self.random_state)
+        filled = self._fill(sample, rng)
+        design = model_frame(filled[self.value_columns_], self.column_profiles)
+        profile = dict(self.column_profiles)
+        self.models_: dict[str, MissingnessModel] = {}
+        for column in self.order_:
+            is_null = sample[column].isna().to_numpy()
+            candidates = [c for c in design.columns if c != column]
+            self.models_[column] = analyse_column(
+                column, design[candidates], is_null, profile,
+                self.alpha, self.min_auc, random_state=self.random_state,
+            )
+            design[column + NULL_SUFFIX] = is_null.astype(float)
+            profile[column + NULL_SUFFIX] = indicator_profile(column)
+        self.reset_sampling()
+
+    def reset_sampling(self) -> None:
+        """Restart the random stream of fills and re-imposed nulls (as SDV's reset_sampling)."""
+        seed = None if self.random_state is None else self.random_state + 1
+        self._rng = np.random.default_rng(seed)
+
+    # -- filling ---------------------------------------------------------------------------
+    def _fill(self, data: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+        """Fill each null with a donor value of its column, within the table's inequalities."""
+        data = data.copy()
+        partners = {}
+        for low, high, strict in self.bounds or []:
+            partners[low] = (high, "below", strict)
+            partners[high] = (low, "above", strict)
+        for column in self.order_:
+            if column not in data.columns:
+                continue
+            missing = data[column].isna().to_numpy()
+            if not missing.any():
+                continue
+            values, keys = self.donors_[column]
+            n = len(values)
+            lo, hi = np.zeros(missing.sum(), dtype=int), np.full(missing.sum(), n)
+            partner = partners.get(column)
+            if partner is not None and partner[0] in data.columns:
+                other, side, strict = partner
+                bound = model_frame(data.loc[missing, [other]], self.column_profiles)[other].to_numpy()
+                known = np.isfinite(bound)
+                if side == "below":
+                    hi[known] = np.searchsorted(keys, bound[known], side="left" if strict else "right")
+                else:
+                    lo[known] = np.searchsorted(keys, bound[known], side="right" if strict else "left")
+            pick = lo + np.floor(rng.random(len(lo)) * (hi - lo)).astype(int)
+            fills = values[np.clip(pick, 0, n - 1)].copy()
+            if partner is not None and partner[0] in data.columns:
+                # No donor fits the bound: the partner's own value is the closest valid one.
+                empty = hi <= lo
+                fills[empty] = data.loc[missing, partner[0]].to_numpy(dtype=object)[empty]
+            data[column] = data[column].astype(object)
+            data.loc[missing, column] = fills
+            data[column] = data[column].infer_objects()
+        return data
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        return self._fill(data, self._rng)
+
+    def get_updated_metadata(self, metadata):
+        return metadata
+
+    # -- re-imposing -------------------------------------------------------------------------
+    def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
+        data = transformed_data.copy()
+        if not self.order_:
+            return data
+        design = model_frame(data[self.value_columns_], self.column_profiles)
+        for column in self.order_:
+            model = self.models_[column]
+            probability = model.null_probability(design)
+            mask = self._rng.random(len(data)) < probability
+            design[column + NULL_SUFFIX] = mask.astype(float)
+            if mask.any():
+                data[column] = data[column].mask(mask)
+        return data
+
+    def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
+        """Any pattern of nulls is valid: this constraint never makes SDV drop rows."""
+        return pd.Series(True, index=synthetic_data.index)

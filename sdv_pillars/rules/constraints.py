@@ -1,0 +1,136 @@
+"""A mined CART rule as an SDV 2 programmable constraint.
+
+The backbone never sees the derived column: ``transform`` drops it and ``reverse_transform``
+rebuilds it from the generated features with the fitted tree. Every synthetic row therefore
+satisfies the rule by construction, and ``is_valid`` (which SDV uses to drop rows) holds on
+every row the constraint itself produced, so SDV never falls back to reject sampling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sdv.cag import SingleTableProgrammableConstraint
+from sklearn.pipeline import Pipeline
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from sdv_pillars.encoding import make_encoder, model_frame
+from sdv_pillars.profiling import ColumnProfile
+
+CLASSIFICATION, REGRESSION = "cart_classification", "cart_regression"
+
+
+def make_tree_pipeline(
+    features: list[str],
+    profile: dict[str, ColumnProfile],
+    task: str,
+    max_depth: int,
+    random_state: int | None,
+) -> Pipeline:
+    """The CART model of a rule: ordinal features (NaN kept) into one decision tree."""
+    tree_class = DecisionTreeClassifier if task == CLASSIFICATION else DecisionTreeRegressor
+    return Pipeline(
+        [
+            ("encode", make_encoder(features, profile, one_hot=False)),
+            ("tree", tree_class(max_depth=max_depth, random_state=random_state)),
+        ]
+    )
+
+
+def encode_target(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Class codes of a categorical target, with null as a class of its own.
+
+    Returns the codes and the class values (``NaN`` for the null class), so a rule can
+    rebuild nulls where the real data has them (a cascade of nulls is itself a rule).
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _resolution(values: np.ndarray) -> float:
+    """Half the smallest step in which ``values`` are written (how SDV rounds them back)."""
+    finite = values[np.isfinite(values)]
+    for digits in range(16):
+        if np.allclose(finite, np.round(finite, digits), rtol=0, atol=1e-12):
+            return 0.5 * 10.0**-digits
+    return 0.0
+
+
+class CARTRule(SingleTableProgrammableConstraint):
+    """``target`` is rebuilt as a CART function of ``features``.
+
+    Args:
+        target: the derived column.
+        features: the columns it is a function of.
+        task: ``"cart_classification"`` or ``"cart_regression"``.
+        column_profiles: the ``ColumnProfile`` of target and features (how to read them).
+        max_depth: depth of the tree.
+        random_state: seed of the tree's tie-breaking.
+        table_name: the table, for multi-table metadata.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        features: list[str],
+        task: str,
+        column_profiles: dict[str, ColumnProfile],
+        max_depth: int = 5,
+        random_state: int | None = None,
+        table_name: str | None = None,
+    ):
+        self.target = target
+        self.features = list(features)
+        self.task = task
+        self.column_profiles = column_profiles
+        self.max_depth = max_depth
+        self.random_state = random_state
+        self.table_name = table_name
+
+    def fit(self, data: pd.DataFrame, metadata) -> None:
+        X = model_frame(data[self.features], self.column_profiles)
+        self.model_ = make_tree_pipeline(
+            self.features, self.column_profiles, self.task, self.max_depth, self.random_state
+        )
+        if self.task == CLASSIFICATION:
+            codes, self.classes_ = encode_target(data[self.target])
+            self.model_.fit(X, codes)
+        else:
+            y = model_frame(data[[self.target]], self.column_profiles)[self.target]
+            if y.isna().any():
+                raise ValueError(
+                    f"Column '{self.target}' has nulls and cannot be the target of a regression "
+                    "rule; make it a classification rule or drop the rule."
+                )
+            self.model_.fit(X, y.to_numpy())
+            self.tolerance_ = _resolution(y.to_numpy())
+
+    def predict(self, data: pd.DataFrame) -> np.ndarray:
+        """The target value the rule assigns to each row of ``data``."""
+        prediction = self.model_.predict(model_frame(data[self.features], self.column_profiles))
+        if self.task == CLASSIFICATION:
+            return self.classes_[prediction.astype(int)]
+        return prediction
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        return data.drop(columns=[self.target])
+
+    def get_updated_metadata(self, metadata):
+        metadata.remove_column(self.target, self.table_name)
+        return metadata
+
+    def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
+        data = transformed_data.copy()
+        data[self.target] = self.predict(data)
+        return data
+
+    def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
+        expected = self.predict(synthetic_data)
+        actual = synthetic_data[self.target]
+        if self.task == CLASSIFICATION:
+            both_null = actual.isna().to_numpy() & pd.isna(expected)
+            same = actual.to_numpy(dtype=object) == expected
+            return pd.Series(both_null | same, index=synthetic_data.index)
+        actual = pd.to_numeric(actual, errors="coerce").to_numpy(dtype=float)
+        tolerance = self.tolerance_ + 1e-9 * np.abs(expected)
+        return pd.Series(np.abs(actual - expected) <= tolerance, index=synthetic_data.index)

@@ -1,0 +1,251 @@
+"""Pillar 2 (search) and pillar 4 (order): find the rules a table obeys.
+
+Two shapes are searched:
+
+* CART rules: a column that is a (near) deterministic function of other columns. Every
+  candidate target gets a depth-limited tree on all other columns, scored on held-out rows
+  (out-of-fold predictions of a k-fold split): held-out accuracy for labels, held-out R^2
+  for numbers. Scores on training rows "find" rules in small tables that are not there.
+  A label rule must also remove at least half of the errors of always guessing the most
+  frequent label, so a column that is 99% one value is not a "rule".
+* Inequalities ``low <= high`` between two numeric or two datetime columns that hold on every
+  row, expressed with SDV's own ``sdv.cag.Inequality``. An order that holds by chance is
+  left out: the pair must be one that independent columns with the same marginals would
+  break on at least ``min_violations`` rows (10 by default, so a chance order survives with
+  probability about e^-10). Pairs whose ranges barely overlap are implied by the marginals.
+
+The rule graph (feature -> target) is kept acyclic by construction: candidates are accepted
+strongest first, and a candidate that would use a column derived from its own target is
+refitted without it, or rejected with the reason recorded. ``RuleSet.order`` is the
+topological order in which derived columns are rebuilt.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
+
+from sdv_pillars.encoding import model_frame
+from sdv_pillars.profiling import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile
+from sdv_pillars.rules.constraints import (
+    CLASSIFICATION,
+    REGRESSION,
+    encode_target,
+    make_tree_pipeline,
+)
+
+INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
+MIN_SKILL = 0.5  # share of the majority-label baseline's errors a label rule must remove
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: ``target`` is determined by ``features`` (for inequalities: bounded by it)."""
+
+    target: str
+    features: tuple[str, ...]
+    kind: str
+    score: float
+    baseline: float
+
+    def __str__(self) -> str:
+        if self.kind in (INEQUALITY, STRICT_INEQUALITY):
+            sign = ">" if self.kind == STRICT_INEQUALITY else ">="
+            return f"{self.target} {sign} {self.features[0]} (holds on every real row)"
+        measure = "accuracy" if self.kind == CLASSIFICATION else "R^2"
+        return (
+            f"{self.target} = CART({', '.join(self.features)})  held-out {measure} "
+            f"{self.score:.4f} (baseline {self.baseline:.4f})"
+        )
+
+
+@dataclass(frozen=True)
+class RejectedRule:
+    """A candidate that was not kept, and why."""
+
+    target: str
+    features: tuple[str, ...]
+    score: float
+    reason: str
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule] = field(default_factory=list)
+    rejected: list[RejectedRule] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+
+    @property
+    def cart_rules(self) -> list[Rule]:
+        return [r for r in self.rules if r.kind in (CLASSIFICATION, REGRESSION)]
+
+    @property
+    def inequalities(self) -> list[Rule]:
+        return [r for r in self.rules if r.kind in (INEQUALITY, STRICT_INEQUALITY)]
+
+
+def _task(profile: ColumnProfile, max_depth: int) -> str | None:
+    """Which tree can model this target, or None when it is no candidate."""
+    if profile.kind in NUMERIC_KINDS:
+        return REGRESSION if profile.null_rate == 0 else None
+    if profile.kind in ("categorical", "boolean") and profile.n_unique <= 2**max_depth:
+        return CLASSIFICATION
+    return None
+
+
+class _Scorer:
+    """Held-out scores of candidate trees on one (sub)sample of the table."""
+
+    def __init__(self, frame, raw, profile, max_depth, cv, random_state):
+        self.frame, self.raw, self.profile = frame, raw, profile
+        self.max_depth, self.cv, self.random_state = max_depth, cv, random_state
+
+    def score(self, target: str, features: list[str], task: str):
+        """(held-out score, baseline, features the full-data tree uses)."""
+        model = make_tree_pipeline(features, self.profile, task, self.max_depth, self.random_state)
+        X = self.frame[features]
+        if task == CLASSIFICATION:
+            y, _ = encode_target(self.raw[target])
+            counts = np.bincount(y)
+            stratify = counts.min() >= self.cv
+            splitter = (StratifiedKFold if stratify else KFold)(
+                self.cv, shuffle=True, random_state=self.random_state
+            )
+            held_out = accuracy_score(y, cross_val_predict(model, X, y, cv=splitter))
+            baseline = counts.max() / counts.sum()
+        else:
+            y = self.frame[target].to_numpy()
+            splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
+            held_out = r2_score(y, cross_val_predict(model, X, y, cv=splitter))
+            baseline = 0.0
+        model.fit(X, y)
+        importances = model.named_steps["tree"].feature_importances_
+        names = model.named_steps["encode"].get_feature_names_out()
+        used = [str(n) for n, imp in zip(names, importances) if imp > 0]
+        return float(held_out), float(baseline), used
+
+
+def _passes(score: float, baseline: float, task: str, threshold: float) -> bool:
+    if score < threshold:
+        return False
+    return task == REGRESSION or (score - baseline) >= MIN_SKILL * (1 - baseline)
+
+
+def mine_cart_rules(
+    data: pd.DataFrame,
+    profile: dict[str, ColumnProfile],
+    threshold: float = 0.99,
+    max_depth: int = 5,
+    cv: int = 5,
+    max_rows: int = 20_000,
+    random_state: int | None = None,
+    progress=None,
+) -> RuleSet:
+    """Search every candidate target; keep an acyclic set of rules (see module docstring).
+
+    Tables longer than ``max_rows`` are mined on a random sample of that many rows (the
+    kept rules are refitted on every row when the constraints are fitted).
+    """
+    usable = [c for c, p in profile.items() if p.is_modelled_value and p.kind != "constant"]
+    if len(data) > max_rows:
+        data = data.sample(max_rows, random_state=random_state)
+    raw = data[usable]
+    scorer = _Scorer(model_frame(raw, profile), raw, profile, max_depth, cv, random_state)
+    targets = [(c, _task(profile[c], max_depth)) for c in usable]
+    targets = [(c, task) for c, task in targets if task is not None]
+    ruleset = RuleSet()
+    candidates = []
+    for target, task in targets:
+        features = [c for c in usable if c != target]
+        if features:
+            score, baseline, used = scorer.score(target, features, task)
+            if _passes(score, baseline, task, threshold) and used:
+                candidates.append((score, -len(used), target, task, used, baseline))
+        if progress is not None:
+            progress.update(1)
+
+    graph: dict[str, set[str]] = {}  # target -> features
+    for score, _, target, task, used, baseline in sorted(candidates, reverse=True):
+        derived_from_target = _descendants(graph, target)
+        if set(used) & derived_from_target:
+            allowed = [c for c in usable if c != target and c not in derived_from_target]
+            score, baseline, used = scorer.score(target, allowed, task) if allowed else (0, 0, [])
+            if not used or not _passes(score, baseline, task, threshold):
+                ruleset.rejected.append(
+                    RejectedRule(
+                        target,
+                        tuple(used),
+                        score,
+                        "would close a cycle with "
+                        + ", ".join(sorted(derived_from_target))
+                        + "; without those columns its held-out score is below the threshold",
+                    )
+                )
+                continue
+        graph[target] = set(used)
+        ruleset.rules.append(Rule(target, tuple(used), task, score, baseline))
+    ruleset.order = [c for c in graphlib.TopologicalSorter(graph).static_order() if c in graph]
+    return ruleset
+
+
+def _descendants(graph: dict[str, set[str]], column: str) -> set[str]:
+    """Columns computed (directly or through other rules) from ``column``."""
+    found, frontier = set(), {column}
+    while frontier:
+        frontier = {t for t, feats in graph.items() if feats & frontier} - found
+        found |= frontier
+    return found
+
+
+def _expected_violations(low: np.ndarray, high: np.ndarray, strict: bool) -> float:
+    """Rows on which ``high < low`` would fail if the two columns were independent."""
+    ordered = np.sort(high)
+    below = np.searchsorted(ordered, low, side="right" if strict else "left")
+    return float(below.sum() / len(high))
+
+
+def find_inequalities(
+    data: pd.DataFrame,
+    profile: dict[str, ColumnProfile],
+    exclude: set[str],
+    min_violations: float = 10.0,
+) -> list[Rule]:
+    """``high >= low`` pairs that hold on every row where both are present.
+
+    Each column takes part in at most one inequality (SDV's Inequality replaces the high
+    column by a difference, so chains need care); the pairs that independent columns would
+    break most often are preferred, since those are the ones a backbone breaks most often.
+    """
+    families = {
+        "number": [c for c, p in profile.items() if p.kind in NUMERIC_KINDS and c not in exclude],
+        "date": [c for c, p in profile.items() if p.kind == "datetime" and c not in exclude],
+    }
+    candidates = []
+    for columns in families.values():
+        frame = model_frame(data[columns], profile)
+        for low in columns:
+            for high in columns:
+                if low == high:
+                    continue
+                both = frame[low].notna() & frame[high].notna()
+                lo, hi = frame.loc[both, low], frame.loc[both, high]
+                if not (hi >= lo).all() or (hi == lo).all():
+                    continue
+                strict = bool((hi > lo).all())
+                chance = _expected_violations(lo.to_numpy(), hi.to_numpy(), strict)
+                if chance < min_violations:
+                    continue
+                kind = STRICT_INEQUALITY if strict else INEQUALITY
+                candidates.append((chance, high, low, kind))
+    chosen, used = [], set()
+    for _, high, low, kind in sorted(candidates, reverse=True):
+        if high in used or low in used:
+            continue
+        used |= {high, low}
+        chosen.append(Rule(high, (low,), kind, 1.0, 0.0))
+    return chosen

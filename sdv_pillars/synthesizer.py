@@ -1,0 +1,335 @@
+"""PillarsSynthesizer: a drop-in SDV single-table synthesizer that keeps rules and gaps.
+
+One fit runs the pillars in order and hands their results to an ordinary SDV synthesizer as
+``sdv.cag`` constraints:
+
+    profile (pillar 1) -> Metadata
+    rules (pillar 2)   -> CARTRule constraints, listed in reverse generation order (pillar 4)
+    missingness (3)    -> one MissingnessConstraint
+    inequalities       -> sdv.cag.Inequality
+
+SDV transforms constraints in list order and reverse-transforms them in reverse order. So on
+sampling the inequalities are rebuilt first (on complete rows), then the nulls re-imposed,
+then the derived columns rebuilt in topological order from features that already carry their
+nulls. Every rule therefore holds on every generated row, by construction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import random
+import warnings
+from copy import deepcopy
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+from sdv.cag import Inequality
+from tqdm.auto import tqdm
+
+from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
+from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
+from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
+from sdv_pillars.rules import CARTRule, Rule, RuleSet, find_inequalities, mine_cart_rules
+from sdv_pillars.rules.mining import STRICT_INEQUALITY
+from sdv_pillars.encoding import model_frame
+from sdv_pillars.validation import validate_metadata_columns, validate_table
+
+
+class NotFittedError(RuntimeError):
+    """Raised when a synthesizer is used before ``fit``."""
+
+
+@contextlib.contextmanager
+def _seeded(random_state: int | None):
+    """Seed the global generators the backbones draw from (numpy, random, torch), then restore."""
+    if random_state is None:
+        yield
+        return
+    import torch
+
+    np_state, py_state, torch_state = np.random.get_state(), random.getstate(), torch.get_rng_state()
+    np.random.seed(random_state)
+    random.seed(random_state)
+    torch.manual_seed(random_state)
+    try:
+        yield
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+        torch.set_rng_state(torch_state)
+
+
+class PillarsSynthesizer:
+    """Synthesize one table with its rules and missingness kept, over any SDV backbone.
+
+    Args:
+        metadata: an ``sdv.metadata.Metadata``; ``None`` profiles the data (pillar 1).
+        backbone: ``"gaussian_copula"``, ``"ctgan"``, ``"tvae"``, ``"copulagan"``, or an SDV
+            single-table synthesizer class.
+        backbone_kwargs: passed to the SDV synthesizer (``epochs``, ``enable_gpu``, ...).
+        rules: mine rules (CART functions and inequalities) and enforce them.
+        rule_threshold: held-out score a CART rule must reach to be kept.
+        max_depth: depth of the rule trees.
+        missingness: learn MCAR/MAR missingness and re-impose it.
+        random_state: seed for mining, fitting and sampling; ``None`` for fresh randomness.
+        verbose: show progress bars.
+    """
+
+    def __init__(
+        self,
+        metadata=None,
+        backbone="gaussian_copula",
+        backbone_kwargs: dict | None = None,
+        rules: bool = True,
+        rule_threshold: float = 0.99,
+        max_depth: int = 5,
+        missingness: bool = True,
+        random_state: int | None = None,
+        verbose: bool = True,
+    ):
+        self.metadata = metadata
+        self.backbone = backbone
+        self.backbone_kwargs = backbone_kwargs
+        self.rules = rules
+        self.rule_threshold = rule_threshold
+        self.max_depth = max_depth
+        self.missingness = missingness
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def get_parameters(self) -> dict:
+        """The parameters the synthesizer was created with (as SDV's ``get_parameters``)."""
+        names = ("backbone", "backbone_kwargs", "rules", "rule_threshold", "max_depth",
+                 "missingness", "random_state", "verbose")
+        return {name: getattr(self, name) for name in names}
+
+    # -- fitting -----------------------------------------------------------------------------
+    def _validate_parameters(self) -> None:
+        resolve_backbone(self.backbone)
+        if not 0 < self.rule_threshold <= 1:
+            raise ValueError(f"rule_threshold must be in (0, 1], got {self.rule_threshold}.")
+        if not (isinstance(self.max_depth, int) and self.max_depth >= 1):
+            raise ValueError(f"max_depth must be a positive integer, got {self.max_depth!r}.")
+        if self.backbone_kwargs is not None and not isinstance(self.backbone_kwargs, dict):
+            raise TypeError("backbone_kwargs must be a dict of SDV synthesizer parameters.")
+
+    def fit(self, data) -> "PillarsSynthesizer":
+        """Profile, mine rules and missingness, and fit the backbone. Returns self.
+
+        Args:
+            data: a DataFrame, or ``{table_name: DataFrame}`` as SDV 2 takes. It is not modified.
+        """
+        self._validate_parameters()
+        table_name, table = validate_table(data)
+        if self.metadata is not None and isinstance(data, pd.DataFrame) and len(self.metadata.tables) == 1:
+            table_name = next(iter(self.metadata.tables))
+        steps = tqdm(total=4, desc="Pillars", disable=not self.verbose, leave=False)
+
+        steps.set_postfix_str("profiling")
+        if self.metadata is None:
+            self.profile_ = profile_table(table)
+            self.metadata_ = build_metadata(self.profile_, table_name)
+        else:
+            validate_metadata_columns(table, self.metadata, table_name)
+            self.profile_ = profile_from_metadata(table, self.metadata, table_name)
+            self.metadata_ = deepcopy(self.metadata)
+        steps.update()
+
+        steps.set_postfix_str("mining rules")
+        ruleset = RuleSet()
+        if self.rules:
+            ruleset = mine_cart_rules(
+                table, self.profile_, self.rule_threshold, self.max_depth,
+                random_state=self.random_state,
+            )
+            derived = {r.target for r in ruleset.rules}
+            ruleset.rules.extend(find_inequalities(table, self.profile_, exclude=derived))
+        self.rule_set_ = ruleset
+        self.rules_: list[Rule] = ruleset.rules
+        self.generation_order_: list[str] = ruleset.order
+        steps.update()
+
+        steps.set_postfix_str("missingness")
+        constraints = self._build_constraints(table_name)
+        steps.update()
+
+        steps.set_postfix_str(f"fitting {backbone_name(self.backbone)}")
+        self._table_name = table_name
+        self._columns = list(table.columns)
+        self._backbone = resolve_backbone(self.backbone)(
+            metadata=deepcopy(self.metadata_), **self._backbone_options()
+        )
+        if constraints:
+            self._backbone.add_constraints(constraints)
+        with _seeded(self.random_state), self._quiet():
+            self._backbone.fit({table_name: table})
+        self._collect_missingness()
+        self.reset_sampling()
+        steps.update()
+        steps.close()
+        return self
+
+    def _backbone_options(self) -> dict:
+        options = dict(self.backbone_kwargs or {})
+        if backbone_name(self.backbone) in NEURAL:
+            options.setdefault("verbose", self.verbose)
+        return options
+
+    def _build_constraints(self, table_name: str) -> list:
+        """The pillars as SDV constraints, in the order SDV needs (see module docstring)."""
+        by_target = {r.target: r for r in self.rule_set_.cart_rules}
+        cart = [
+            CARTRule(
+                target, list(by_target[target].features), by_target[target].kind,
+                {c: self.profile_[c] for c in (target, *by_target[target].features)},
+                self.max_depth, self.random_state, table_name,
+            )
+            for target in reversed(self.generation_order_)
+        ]
+        inequalities = self.rule_set_.inequalities
+        chain: list = list(cart)
+        if self.missingness:
+            chain.append(
+                MissingnessConstraint(
+                    self.profile_,
+                    bounds=[(r.features[0], r.target, r.kind == STRICT_INEQUALITY) for r in inequalities],
+                    random_state=self.random_state,
+                    table_name=table_name,
+                )
+            )
+        chain.extend(
+            Inequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY, table_name)
+            for r in inequalities
+        )
+        return chain
+
+    def _fitted_constraints(self, kind: type) -> list:
+        """The fitted instances of one of our constraint classes inside the backbone."""
+        harnesses = getattr(self._backbone, "_chained_constraints", [])
+        found = [getattr(h, "programmable_constraint", h) for h in harnesses]
+        return [c for c in found if isinstance(c, kind)]
+
+    def _collect_missingness(self) -> None:
+        self.missingness_: dict[str, MissingnessModel] = {}
+        for constraint in self._fitted_constraints(MissingnessConstraint):
+            self.missingness_.update(constraint.models_)
+        for rule in self.rule_set_.cart_rules:
+            rate = self.profile_[rule.target].null_rate
+            if rate > 0:
+                self.missingness_[rule.target] = MissingnessModel(
+                    rule.target, "MAR", rate, rule.features, None, None,
+                    "derived column: its nulls are rebuilt by its rule",
+                )
+
+    def _quiet(self):
+        """Silence SDV's own bars and warnings when verbose=False."""
+        if self.verbose:
+            return contextlib.nullcontext()
+        stack = contextlib.ExitStack()
+        stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+        stack.enter_context(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        return stack
+
+    # -- sampling -----------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "_backbone"):
+            raise NotFittedError(
+                "This PillarsSynthesizer is not fitted yet: call fit(data) before sampling."
+            )
+
+    def reset_sampling(self) -> None:
+        """Make the next samples repeat those drawn right after ``fit``."""
+        self._check_fitted()
+        self._backbone.reset_sampling()
+        if self.random_state is not None:
+            self._backbone._set_random_state(self.random_state)
+        for constraint in self._fitted_constraints(MissingnessConstraint):
+            constraint.reset_sampling()
+
+    def _restore(self, sampled) -> pd.DataFrame:
+        if isinstance(sampled, dict):
+            sampled = sampled[self._table_name]
+        return sampled[self._columns].reset_index(drop=True)
+
+    def sample(self, num_rows: int, batch_size: int | None = None) -> pd.DataFrame:
+        """``num_rows`` synthetic rows with the real columns, dtypes and column order."""
+        self._check_fitted()
+        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+            raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
+        with self._quiet():
+            return self._restore(self._backbone.sample(int(num_rows), batch_size=batch_size))
+
+    def sample_from_conditions(self, conditions, max_tries_per_batch: int = 100,
+                               batch_size: int | None = None) -> pd.DataFrame:
+        """Rows that meet ``sdv.sampling.Condition`` objects, as SDV's synthesizers take them."""
+        self._check_fitted()
+        with self._quiet():
+            sampled = self._backbone.sample_from_conditions(
+                conditions, max_tries_per_batch=max_tries_per_batch, batch_size=batch_size
+            )
+        return self._restore(sampled)
+
+    # -- introspection ---------------------------------------------------------------------
+    def get_metadata(self):
+        """The SDV metadata of the real table (profiled, or the user's)."""
+        self._check_fitted()
+        return self.metadata_
+
+    def get_constraints(self) -> list:
+        """The SDV constraint objects in use, in the order SDV applies them."""
+        self._check_fitted()
+        return self._backbone.get_constraints()
+
+    def rule_compliance(self, data: pd.DataFrame) -> pd.Series:
+        """Share of rows of ``data`` that satisfy each kept rule (1.0 = always)."""
+        self._check_fitted()
+        shares = {}
+        cart = {c.target: c for c in self._fitted_constraints(CARTRule)}
+        for rule in self.rules_:
+            if rule.target in cart:
+                shares[str(rule)] = float(cart[rule.target].is_valid(data).mean())
+            else:
+                pair = model_frame(data[[rule.features[0], rule.target]], self.profile_)
+                low, high = pair[rule.features[0]], pair[rule.target]
+                holds = (high > low) if rule.kind == STRICT_INEQUALITY else (high >= low)
+                shares[str(rule)] = float((holds | low.isna() | high.isna()).mean())
+        return pd.Series(shares, dtype=float, name="compliance")
+
+    def summary(self) -> str:
+        """A readable text of what each pillar found."""
+        self._check_fitted()
+        lines = [f"PillarsSynthesizer over {backbone_name(self.backbone)}, "
+                 f"table '{self._table_name}' ({len(self._columns)} columns)", "",
+                 "Profile (pillar 1):"]
+        lines += [f"  {p.name:<24} {p.kind:<12} {p.reason}" for p in self.profile_.values()]
+        lines += ["", f"Rules (pillar 2): {len(self.rules_)} kept"]
+        lines += [f"  {rule}" for rule in self.rules_] or ["  none"]
+        lines += [f"  dropped: {r.target} <- {', '.join(r.features)}: {r.reason}"
+                  for r in self.rule_set_.rejected]
+        lines += ["", "Missingness (pillar 3):"]
+        lines += [f"  {model}" for model in self.missingness_.values()] or ["  no nulls"]
+        lines += ["", "Generation order of derived columns (pillar 4): "
+                  + (" -> ".join(self.generation_order_) or "none")]
+        return "\n".join(lines)
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, filepath) -> None:
+        """Save the fitted synthesizer (cloudpickle, as SDV's ``save``)."""
+        self._check_fitted()
+        with open(filepath, "wb") as output:
+            cloudpickle.dump(self, output)
+
+    @classmethod
+    def load(cls, filepath) -> "PillarsSynthesizer":
+        """Load a synthesizer saved with ``save``."""
+        with open(filepath, "rb") as source:
+            synthesizer = cloudpickle.load(source)
+        if not isinstance(synthesizer, cls):
+            raise TypeError(f"{filepath} holds a {type(synthesizer).__name__}, not a {cls.__name__}.")
+        return synthesizer
+
+
+__all__ = ["PillarsSynthesizer", "NotFittedError", "ColumnProfile"]

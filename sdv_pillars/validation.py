@@ -1,0 +1,69 @@
+"""Checks at the library's boundary: bad input gets a message that says what to do."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+DEFAULT_TABLE_NAME = "table"
+
+
+def validate_table(data) -> tuple[str, pd.DataFrame]:
+    """Return ``(table_name, frame)`` for a DataFrame or a one-table ``{name: DataFrame}``.
+
+    Raises:
+        TypeError: for anything that is not a DataFrame or such a dict.
+        ValueError: for an empty table, duplicate or non-string column names, or a column
+            that is entirely null (nothing to learn from it: drop it, or give its values).
+    """
+    if isinstance(data, dict):
+        if len(data) != 1:
+            raise ValueError(
+                f"PillarsSynthesizer models one table, got {len(data)}: {sorted(data)}. "
+                "Pass a single DataFrame or {table_name: DataFrame}."
+            )
+        (table_name, frame), = data.items()
+    else:
+        table_name, frame = DEFAULT_TABLE_NAME, data
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"Expected a pandas DataFrame (or {{table_name: DataFrame}}), got "
+            f"{type(frame).__name__}. Load the data with pandas first, e.g. pd.read_csv(path)."
+        )
+    where = f"table '{table_name}'"
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise ValueError(f"The {where} is empty ({frame.shape[0]} rows, {frame.shape[1]} columns).")
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(f"The {where} has duplicate column names {duplicated}: rename them.")
+    not_strings = [c for c in frame.columns if not isinstance(c, str)]
+    if not_strings:
+        raise ValueError(
+            f"The {where} has column names that are not strings {not_strings[:5]}: "
+            "rename them, e.g. frame.columns = frame.columns.astype(str)."
+        )
+    empty = frame.columns[frame.isna().all()].tolist()
+    if empty:
+        raise ValueError(
+            f"Column(s) {empty} of the {where} are entirely null: there is nothing to learn "
+            "from them. Drop them before fitting and add them back as nulls if needed."
+        )
+    return table_name, frame
+
+
+def validate_metadata_columns(frame: pd.DataFrame, metadata, table_name: str) -> None:
+    """The user's metadata must describe exactly the columns of the data."""
+    if table_name not in metadata.tables:
+        if len(metadata.tables) != 1:
+            raise ValueError(
+                f"The metadata has tables {sorted(metadata.tables)} but the data is "
+                f"'{table_name}': pass {{table_name: DataFrame}} with a matching name."
+            )
+    table = metadata.tables.get(table_name) or next(iter(metadata.tables.values()))
+    described, present = set(table.columns), set(frame.columns)
+    if described != present:
+        raise ValueError(
+            f"The metadata of table '{table_name}' does not match the data: columns only in "
+            f"the data {sorted(present - described)}, only in the metadata "
+            f"{sorted(described - present)}. Update the metadata (metadata.add_column / "
+            "remove_column) or pass metadata=None to profile the data."
+        )
