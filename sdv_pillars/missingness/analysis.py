@@ -51,12 +51,18 @@ class MissingnessModel:
     model: Pipeline | None = None
     offset: float = 0.0
 
-    def null_probability(self, design: pd.DataFrame) -> np.ndarray:
-        """P(null) for each row of ``design`` (columns and ``"x (null)"`` indicators)."""
+    def null_probability(self, design: pd.DataFrame, recalibrate: bool = False) -> np.ndarray:
+        """P(null) for each row of ``design`` (columns and ``"x (null)"`` indicators).
+
+        ``recalibrate`` shifts the logit so the mean probability over ``design`` equals the
+        real rate, instead of using the shift learned on the real rows: the dependence on
+        the drivers is kept, and the rate no longer follows a backbone's error in the drivers.
+        """
         if self.model is None:
             return np.full(len(design), self.rate)
         logit = self.model.decision_function(design[list(self.drivers)])
-        return expit(logit + self.offset)
+        offset = calibrated_offset(logit, self.rate) if recalibrate else self.offset
+        return expit(logit + offset)
 
     def __str__(self) -> str:
         text = f"{self.column}: {self.mechanism}, {self.rate:.1%} null"
@@ -94,9 +100,8 @@ def _univariate_p(values: pd.Series, is_null: np.ndarray, kind: str) -> float:
     return float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
 
 
-def _calibrate(model: Pipeline, design: pd.DataFrame, rate: float) -> float:
-    """The logit shift that makes the mean P(null) on the real rows equal the real rate."""
-    logit = model.decision_function(design)
+def calibrated_offset(logit: np.ndarray, rate: float) -> float:
+    """The logit shift that makes the mean P(null) over these rows equal ``rate``."""
     gap = lambda shift: expit(logit + shift).mean() - rate  # noqa: E731
     return float(brentq(gap, -50, 50)) if 0 < rate < 1 else 0.0
 
@@ -140,7 +145,7 @@ def analyse_column(
     ranked = sorted(candidates, key=p_values.get)
     drivers = [c for c in ranked if p_values[c] < alpha / len(candidates)] or ranked[:1]
     model = _logistic(drivers, profile, random_state).fit(design[drivers], is_null)
-    offset = _calibrate(model, design[drivers], rate)
+    offset = calibrated_offset(model.decision_function(design[drivers]), rate)
     return MissingnessModel(
         column, "MAR", rate, tuple(drivers), auc, p_value, evidence, model, offset
     )

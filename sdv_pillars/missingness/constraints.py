@@ -9,8 +9,11 @@ on the generated rows: MCAR at the learned rate, MAR from the fitted P(null | dr
 Placed after the rule constraints in SDV's list, it is transformed after them and
 reverse-transformed before them: the rules are fitted on, and rebuild their targets from,
 features with their real gaps, and a derived column is never blanked behind a rule's back.
-Everything is per row (no batch statistics), so it behaves the same on a chunk of 3 rows as
-on a batch of 10,000.
+A MAR column's null probability comes from its fitted model. On a batch of at least
+``recalibrate_min_rows`` rows the model's intercept is shifted so the batch's expected null
+rate equals the real rate (a backbone that gets the drivers' distribution slightly wrong
+would otherwise move the rate with it); smaller batches, such as the per-parent chunks of
+HMA, use the shift learned on the real rows, so a chunk of 3 rows is treated row by row.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
         bounds: ``(low, high, strict)`` inequalities that filled values must respect.
         alpha, min_auc: evidence needed to call a column MAR (see ``analysis``).
         max_rows: the MCAR/MAR test runs on a random sample of at most this many rows.
+        recalibrate_min_rows: smallest batch whose expected null rate is set to the real
+            rate (``None`` never recalibrates).
         random_state: seed for the fills, the tests and the re-imposed nulls.
         table_name: the table, for multi-table metadata.
     """
@@ -51,6 +56,7 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
         alpha: float = 0.01,
         min_auc: float = 0.55,
         max_rows: int = 5_000,
+        recalibrate_min_rows: int | None = 100,
         random_state: int | None = None,
         table_name: str | None = None,
     ):
@@ -59,6 +65,7 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
         self.alpha = alpha
         self.min_auc = min_auc
         self.max_rows = max_rows
+        self.recalibrate_min_rows = recalibrate_min_rows
         self.random_state = random_state
         self.table_name = table_name
 
@@ -148,9 +155,10 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
         if not self.order_:
             return data
         design = model_frame(data[self.value_columns_], self.column_profiles)
+        limit = self.recalibrate_min_rows
+        recalibrate = limit is not None and len(data) >= limit
         for column in self.order_:
-            model = self.models_[column]
-            probability = model.null_probability(design)
+            probability = self.models_[column].null_probability(design, recalibrate)
             mask = self._rng.random(len(data)) < probability
             design[column + NULL_SUFFIX] = mask.astype(float)
             if mask.any():

@@ -1,0 +1,72 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from sdv_pillars import PillarsSynthesizer
+from conftest import independent_table
+
+
+def _thirds(values: pd.Series) -> pd.Series:
+    return pd.qcut(values.rank(method="first"), 3, labels=["young", "middle", "old"])
+
+
+def test_customer_mechanisms_are_detected(fitted_customers):
+    education = fitted_customers.missingness_["education"]
+    balance = fitted_customers.missingness_["account_balance"]
+    assert education.mechanism == "MAR"
+    assert "age" in education.drivers
+    assert balance.mechanism == "MCAR"
+    assert balance.drivers == ()
+
+
+def test_customer_missingness_is_reproduced(customers, fitted_customers):
+    fitted_customers.reset_sampling()
+    fake = fitted_customers.sample(5000)
+    for column in ("education", "account_balance"):
+        assert fake[column].isna().mean() == pytest.approx(customers[column].isna().mean(), abs=0.02)
+    real = customers.education.isna().groupby(_thirds(customers.age), observed=True).mean()
+    synthetic = fake.education.isna().groupby(_thirds(fake.age), observed=True).mean()
+    assert real["old"] > real["young"] + 0.08  # the planted gradient
+    assert synthetic["old"] > synthetic["young"] + 0.08
+    # account_balance nulls stay flat over age
+    flat = fake.account_balance.isna().groupby(_thirds(fake.age), observed=True).mean()
+    assert flat.max() - flat.min() < 0.04
+
+
+def test_mcar_noise_is_not_called_mar():
+    data = independent_table(1500, seed=7)
+    rng = np.random.default_rng(8)
+    for column in data.columns:
+        data[column] = data[column].mask(rng.random(len(data)) < 0.15)
+    synth = PillarsSynthesizer(rules=False, random_state=0, verbose=False).fit(data)
+    assert {c: m.mechanism for c, m in synth.missingness_.items()} == dict.fromkeys(data.columns, "MCAR")
+
+
+def test_rare_missingness_is_reproduced_at_its_rate():
+    data = independent_table(1000, seed=9)
+    data.loc[[3, 400, 777], "y"] = np.nan
+    synth = PillarsSynthesizer(rules=False, random_state=0, verbose=False).fit(data)
+    model = synth.missingness_["y"]
+    assert model.mechanism == "MCAR" and model.rate == pytest.approx(0.003)
+    fake = synth.sample(20_000)
+    assert fake.y.isna().mean() == pytest.approx(0.003, abs=0.0015)
+
+
+def test_missingness_never_breaks_a_rule():
+    # The rule's feature has MAR nulls, and the rule maps a null feature to its own value.
+    rng = np.random.default_rng(10)
+    n = 1200
+    age = rng.integers(18, 80, n)
+    plan = pd.Series(rng.choice(["basic", "plus", "pro"], n))
+    plan = plan.mask(rng.random(n) < 0.5 * (age - 18) / 62)
+    fee = plan.map({"basic": "5", "plus": "10", "pro": "20"}).fillna("unknown")
+    data = pd.DataFrame({"age": age, "plan": plan, "fee": fee, "visits": rng.poisson(4, n)})
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
+    # fee and plan determine each other; exactly one direction is kept (either is right).
+    derived = {r.target for r in synth.rules_ if r.kind == "cart_classification"}
+    assert derived in ({"fee"}, {"plan"})
+    assert synth.missingness_["plan"].mechanism == "MAR"
+    fake = synth.sample(3000)
+    assert synth.rule_compliance(fake).min() == 1.0
+    assert (fake.fee[fake.plan.isna()] == "unknown").all()
+    assert fake.plan.isna().mean() == pytest.approx(plan.isna().mean(), abs=0.03)

@@ -1,0 +1,129 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sdmetrics.reports.single_table import QualityReport
+from sdv.cag import Inequality
+from sdv.sampling import Condition
+from sdv.single_table import GaussianCopulaSynthesizer
+
+from sdv_pillars import NotFittedError, PillarsSynthesizer
+from sdv_pillars.missingness import MissingnessConstraint
+from sdv_pillars.rules import CARTRule
+
+
+@pytest.mark.parametrize("backbone", ["gaussian_copula", "ctgan", "tvae", "copulagan"])
+def test_every_backbone_keeps_the_rule_and_the_frame(customers, backbone):
+    kwargs = None if backbone == "gaussian_copula" else {"epochs": 3, "batch_size": 500}
+    synth = PillarsSynthesizer(backbone=backbone, backbone_kwargs=kwargs, random_state=0,
+                               verbose=False).fit(customers)
+    assert "customer_type" in {r.target for r in synth.rules_}
+    fake = synth.sample(1500)
+    assert len(fake) == 1500
+    assert list(fake.columns) == list(customers.columns)
+    assert fake.dtypes.to_dict() == customers.dtypes.to_dict()
+    assert synth.rule_compliance(fake).min() == 1.0
+    for column in ("education", "account_balance"):
+        assert fake[column].isna().mean() == pytest.approx(customers[column].isna().mean(), abs=0.03)
+
+
+def _quality(real, fake, metadata):
+    report = QualityReport()
+    report.generate(real, fake, metadata.to_dict()["tables"]["table"], verbose=False)
+    return report.get_score()
+
+
+def test_quality_matches_plain_sdv_while_rules_hold(customers, fitted_customers):
+    metadata = fitted_customers.get_metadata()
+    plain = GaussianCopulaSynthesizer(metadata)
+    plain.fit({"table": customers})
+    plain_fake = plain.sample(len(customers))["table"]
+    fitted_customers.reset_sampling()
+    fake = fitted_customers.sample(len(customers))
+    assert _quality(customers, fake, metadata) >= _quality(customers, plain_fake, metadata) - 0.01
+    compliance = fitted_customers.rule_compliance
+    assert compliance(fake).min() == 1.0
+    assert compliance(plain_fake).min() < 0.95  # plain SDV does not keep the rule
+
+
+def test_constraints_are_sdv_citizens(fitted_customers):
+    constraints = fitted_customers.get_constraints()
+    kinds = [type(c) for c in constraints]
+    assert CARTRule in kinds and MissingnessConstraint in kinds
+    # Rules first, then missingness (so rules see real nulls), then SDV's own shapes.
+    assert kinds.index(CARTRule) < kinds.index(MissingnessConstraint)
+    assert all(k is Inequality for k in kinds[kinds.index(MissingnessConstraint) + 1:])
+
+
+def test_random_state_makes_sampling_reproducible(customers, fitted_customers):
+    again = PillarsSynthesizer(random_state=0, verbose=False).fit(customers)
+    fitted_customers.reset_sampling()
+    first = again.sample(300)
+    pd.testing.assert_frame_equal(first, fitted_customers.sample(300))
+    assert not first.equals(again.sample(300))  # successive samples differ, as in SDV
+    again.reset_sampling()
+    pd.testing.assert_frame_equal(again.sample(300), first)
+    other = PillarsSynthesizer(random_state=1, verbose=False).fit(customers)
+    assert not other.sample(300).equals(first)
+
+
+def test_save_and_load_round_trip(tmp_path, customers, fitted_customers):
+    path = tmp_path / "model.pkl"
+    fitted_customers.save(path)
+    loaded = PillarsSynthesizer.load(path)
+    assert [str(r) for r in loaded.rules_] == [str(r) for r in fitted_customers.rules_]
+    fitted_customers.reset_sampling()
+    loaded.reset_sampling()
+    pd.testing.assert_frame_equal(loaded.sample(200), fitted_customers.sample(200))
+    assert loaded.get_metadata().to_dict() == fitted_customers.get_metadata().to_dict()
+
+
+def test_sample_from_conditions(fitted_customers):
+    fake = fitted_customers.sample_from_conditions([
+        Condition({"education": "PhD"}, num_rows=40),
+        Condition({"region": "North"}, num_rows=30),
+    ])
+    assert len(fake) == 70
+    assert (fake.education == "PhD").sum() >= 40 and (fake.region == "North").sum() >= 30
+    assert fitted_customers.rule_compliance(fake).min() == 1.0
+
+
+def test_input_is_not_modified(customers):
+    before = customers.copy()
+    PillarsSynthesizer(random_state=0, verbose=False).fit({"customers": customers})
+    pd.testing.assert_frame_equal(customers, before)
+
+
+def test_quiet_when_not_verbose(customers, capsys):
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(customers)
+    synth.sample(100)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_summary_reports_every_pillar(fitted_customers):
+    text = fitted_customers.summary()
+    for expected in ("Profile (pillar 1)", "customer_type = CART(income)",
+                     "education: MAR", "account_balance: MCAR", "pillar 4): customer_type"):
+        assert expected in text
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "message"),
+    [
+        (pd.DataFrame(), ValueError, "empty"),
+        (pd.DataFrame({"a": [1, 2, 3], "b": [np.nan] * 3}), ValueError, "'b'.*entirely null"),
+        ([[1, 2], [3, 4]], TypeError, "pandas DataFrame"),
+        (pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"]), ValueError, "duplicate column names \\['a'\\]"),
+        ({"a": pd.DataFrame({"x": [1]}), "b": pd.DataFrame({"x": [1]})}, ValueError, "one table"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(data, error, message):
+    with pytest.raises(error, match=message):
+        PillarsSynthesizer(verbose=False).fit(data)
+
+
+def test_unknown_backbone_and_unfitted_use(customers):
+    with pytest.raises(ValueError, match="Unknown backbone 'ctgn'.*Did you mean 'ctgan'"):
+        PillarsSynthesizer(backbone="ctgn", verbose=False).fit(customers)
+    with pytest.raises(NotFittedError, match="call fit"):
+        PillarsSynthesizer().sample(10)
