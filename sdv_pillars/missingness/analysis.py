@@ -88,8 +88,10 @@ def _logistic(columns: list[str], profile: dict[str, ColumnProfile], seed) -> Pi
 def _univariate_p(values: pd.Series, is_null: np.ndarray, kind: str) -> float:
     """p-value of the association between one column and a null indicator."""
     if kind in CATEGORY_KINDS:
-        table = pd.crosstab(values.fillna("<null>").astype(str), is_null)
-        if table.shape[0] < 2 or table.shape[1] < 2:
+        codes, labels = pd.factorize(values, use_na_sentinel=False)
+        table = np.zeros((len(labels), 2))
+        np.add.at(table, (codes, is_null.astype(int)), 1)
+        if len(labels) < 2:
             return 1.0
         return float(stats.chi2_contingency(table)[1])
     x = values.to_numpy(dtype=float)
@@ -106,9 +108,15 @@ def calibrated_offset(logit: np.ndarray, rate: float) -> float:
     return float(brentq(gap, -50, 50)) if 0 < rate < 1 else 0.0
 
 
+def encode_one(values: pd.DataFrame, profile: dict[str, ColumnProfile]) -> np.ndarray:
+    """The one-hot/scaled design block of one column (see ``encoding.make_encoder``)."""
+    return make_encoder(list(values.columns), profile, one_hot=True).fit_transform(values)
+
+
 def analyse_column(
     column: str,
     design: pd.DataFrame,
+    encoded: np.ndarray,
     is_null: np.ndarray,
     profile: dict[str, ColumnProfile],
     alpha: float = 0.01,
@@ -119,7 +127,9 @@ def analyse_column(
     """Decide MCAR vs MAR for one column from held-out evidence (see module docstring).
 
     ``design`` holds the candidate drivers (values of other columns, with no nulls, and
-    earlier columns' null indicators), one row per real row; ``is_null`` is the indicator.
+    earlier columns' null indicators), one row per real row, and ``encoded`` the same
+    columns as a numeric design matrix (encoded once by the caller, for speed); ``is_null``
+    is the indicator.
     """
     rate = float(is_null.mean())
     n_null, n_present = int(is_null.sum()), int((~is_null).sum())
@@ -131,8 +141,8 @@ def analyse_column(
     candidates = list(design.columns)
     folds = StratifiedKFold(min(5, n_null, n_present), shuffle=True, random_state=random_state)
     held_out = cross_val_predict(
-        _logistic(candidates, profile, random_state), design, is_null, cv=folds,
-        method="decision_function",
+        LogisticRegression(max_iter=2000, random_state=random_state), encoded, is_null,
+        cv=folds, method="decision_function",
     )
     auc = float(roc_auc_score(is_null, held_out))
     p_value = float(stats.mannwhitneyu(held_out[is_null], held_out[~is_null], alternative="greater").pvalue)

@@ -27,6 +27,7 @@ from sdv_pillars.missingness.analysis import (
     NULL_SUFFIX,
     MissingnessModel,
     analyse_column,
+    encode_one,
     indicator_profile,
 )
 from sdv_pillars.profiling import ColumnProfile
@@ -89,16 +90,20 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
         filled = self._fill(sample, rng)
         design = model_frame(filled[self.value_columns_], self.column_profiles)
         profile = dict(self.column_profiles)
+        blocks = {c: encode_one(design[[c]], profile) for c in design.columns}
         self.models_: dict[str, MissingnessModel] = {}
         for column in self.order_:
             is_null = sample[column].isna().to_numpy()
             candidates = [c for c in design.columns if c != column]
+            encoded = np.hstack([blocks[c] for c in candidates]) if candidates else np.empty((len(design), 0))
             self.models_[column] = analyse_column(
-                column, design[candidates], is_null, profile,
+                column, design[candidates], encoded, is_null, profile,
                 self.alpha, self.min_auc, random_state=self.random_state,
             )
-            design[column + NULL_SUFFIX] = is_null.astype(float)
-            profile[column + NULL_SUFFIX] = indicator_profile(column)
+            indicator = column + NULL_SUFFIX
+            design[indicator] = is_null.astype(float)
+            profile[indicator] = indicator_profile(column)
+            blocks[indicator] = design[[indicator]].to_numpy()
         self.reset_sampling()
 
     def reset_sampling(self) -> None:

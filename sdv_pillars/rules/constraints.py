@@ -20,21 +20,10 @@ from sdv_pillars.profiling import ColumnProfile
 CLASSIFICATION, REGRESSION = "cart_classification", "cart_regression"
 
 
-def make_tree_pipeline(
-    features: list[str],
-    profile: dict[str, ColumnProfile],
-    task: str,
-    max_depth: int,
-    random_state: int | None,
-) -> Pipeline:
-    """The CART model of a rule: ordinal features (NaN kept) into one decision tree."""
+def make_tree(task: str, max_depth: int, random_state: int | None):
+    """The CART tree of a rule (classifier for labels, regressor for numbers)."""
     tree_class = DecisionTreeClassifier if task == CLASSIFICATION else DecisionTreeRegressor
-    return Pipeline(
-        [
-            ("encode", make_encoder(features, profile, one_hot=False)),
-            ("tree", tree_class(max_depth=max_depth, random_state=random_state)),
-        ]
-    )
+    return tree_class(max_depth=max_depth, random_state=random_state)
 
 
 def encode_target(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -89,9 +78,10 @@ class CARTRule(SingleTableProgrammableConstraint):
 
     def fit(self, data: pd.DataFrame, metadata) -> None:
         X = model_frame(data[self.features], self.column_profiles)
-        self.model_ = make_tree_pipeline(
-            self.features, self.column_profiles, self.task, self.max_depth, self.random_state
-        )
+        self.model_ = Pipeline([
+            ("encode", make_encoder(self.features, self.column_profiles, one_hot=False)),
+            ("tree", make_tree(self.task, self.max_depth, self.random_state)),
+        ])
         if self.task == CLASSIFICATION:
             codes, self.classes_ = encode_target(data[self.target])
             self.model_.fit(X, codes)

@@ -30,13 +30,13 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
-from sdv_pillars.encoding import model_frame
+from sdv_pillars.encoding import make_encoder, model_frame
 from sdv_pillars.profiling import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile
 from sdv_pillars.rules.constraints import (
     CLASSIFICATION,
     REGRESSION,
     encode_target,
-    make_tree_pipeline,
+    make_tree,
 )
 
 INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
@@ -99,16 +99,24 @@ def _task(profile: ColumnProfile, max_depth: int) -> str | None:
 
 
 class _Scorer:
-    """Held-out scores of candidate trees on one (sub)sample of the table."""
+    """Held-out scores of candidate trees on one (sub)sample of the table.
 
-    def __init__(self, frame, raw, profile, max_depth, cv, random_state):
-        self.frame, self.raw, self.profile = frame, raw, profile
+    The table is encoded once (ordinal, NaN kept); each candidate takes its columns from
+    that matrix, so the search costs trees, not encoders.
+    """
+
+    def __init__(self, raw, profile, max_depth, cv, random_state):
+        self.raw, self.profile = raw, profile
+        self.frame = model_frame(raw, profile)
+        encoder = make_encoder(list(raw.columns), profile, one_hot=False)
+        self.encoded = encoder.fit_transform(self.frame)
+        self.position = {str(n): i for i, n in enumerate(encoder.get_feature_names_out())}
         self.max_depth, self.cv, self.random_state = max_depth, cv, random_state
 
     def score(self, target: str, features: list[str], task: str):
         """(held-out score, baseline, features the full-data tree uses)."""
-        model = make_tree_pipeline(features, self.profile, task, self.max_depth, self.random_state)
-        X = self.frame[features]
+        model = make_tree(task, self.max_depth, self.random_state)
+        X = self.encoded[:, [self.position[f] for f in features]]
         if task == CLASSIFICATION:
             y, _ = encode_target(self.raw[target])
             counts = np.bincount(y)
@@ -124,9 +132,7 @@ class _Scorer:
             held_out = r2_score(y, cross_val_predict(model, X, y, cv=splitter))
             baseline = 0.0
         model.fit(X, y)
-        importances = model.named_steps["tree"].feature_importances_
-        names = model.named_steps["encode"].get_feature_names_out()
-        used = [str(n) for n, imp in zip(names, importances) if imp > 0]
+        used = [f for f, imp in zip(features, model.feature_importances_) if imp > 0]
         return float(held_out), float(baseline), used
 
 
@@ -155,7 +161,7 @@ def mine_cart_rules(
     if len(data) > max_rows:
         data = data.sample(max_rows, random_state=random_state)
     raw = data[usable]
-    scorer = _Scorer(model_frame(raw, profile), raw, profile, max_depth, cv, random_state)
+    scorer = _Scorer(raw, profile, max_depth, cv, random_state)
     targets = [(c, _task(profile[c], max_depth)) for c in usable]
     targets = [(c, task) for c, task in targets if task is not None]
     ruleset = RuleSet()
