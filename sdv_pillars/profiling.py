@@ -82,7 +82,7 @@ def classify_column(column: pd.Series, max_codes: int = 10) -> ColumnProfile:
     all_unique = n_unique == n_rows
     if n_unique <= 1:
         return made("constant", "categorical", "a single distinct value")
-    if ptypes.is_bool_dtype(column) or set(values.unique()) <= {True, False}:
+    if ptypes.is_bool_dtype(column) or all(isinstance(v, (bool, np.bool_)) for v in values.unique()):
         return made("boolean", "boolean", "only True/False values")
     if ptypes.is_datetime64_any_dtype(column):
         return made("datetime", "datetime", "datetime dtype")

@@ -29,11 +29,11 @@ from sdv.cag import Inequality
 from tqdm.auto import tqdm
 
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
+from sdv_pillars.encoding import model_frame
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
-from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
+from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, find_inequalities, mine_cart_rules
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
-from sdv_pillars.encoding import model_frame
 from sdv_pillars.validation import validate_metadata_columns, validate_table
 
 
@@ -123,8 +123,8 @@ class PillarsSynthesizer:
         """
         self._validate_parameters()
         table_name, table = validate_table(data)
-        if self.metadata is not None and isinstance(data, pd.DataFrame) and len(self.metadata.tables) == 1:
-            table_name = next(iter(self.metadata.tables))
+        if self.metadata is not None and len(self.metadata.tables) == 1:
+            table_name = next(iter(self.metadata.tables))  # the user's name for the table wins
         steps = tqdm(total=4, desc="Pillars", disable=not self.verbose, leave=False)
 
         steps.set_postfix_str("profiling")
@@ -332,4 +332,4 @@ class PillarsSynthesizer:
         return synthesizer
 
 
-__all__ = ["PillarsSynthesizer", "NotFittedError", "ColumnProfile"]
+__all__ = ["NotFittedError", "PillarsSynthesizer"]

@@ -1,9 +1,9 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import independent_table
 
 from sdv_pillars import PillarsSynthesizer
-from conftest import independent_table
 
 
 def _thirds(values: pd.Series) -> pd.Series:

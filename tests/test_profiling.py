@@ -60,3 +60,9 @@ def test_user_metadata_wins(customers):
     assert "user's metadata" in synth.profile_["age"].reason
     assert synth.get_metadata().to_dict() == metadata.to_dict()
     assert list(synth.sample(50).columns) == list(customers.columns)
+
+
+def test_zero_one_codes_are_categorical_not_boolean():
+    # 0 == False in Python: a 0/1 code column must not be taken for booleans.
+    assert classify_column(pd.Series([0, 1, 1, 0, 1], name="smoker")).kind == "categorical"
+    assert classify_column(pd.Series([True, False, True], name="ok")).kind == "boolean"

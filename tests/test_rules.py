@@ -1,12 +1,12 @@
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import independent_table
 
 from sdv_pillars import PillarsSynthesizer
 from sdv_pillars.profiling import profile_table
 from sdv_pillars.rules import find_inequalities, mine_cart_rules
 from sdv_pillars.rules.constraints import CLASSIFICATION, REGRESSION
-from conftest import independent_table
 
 
 def test_planted_rule_is_found_and_kept(fitted_customers):

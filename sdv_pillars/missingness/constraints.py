@@ -86,7 +86,9 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
             keys = model_frame(observed.to_frame(), self.column_profiles)[column].to_numpy()
             ordered = np.argsort(keys, kind="stable")
             self.donors_[column] = (observed.to_numpy(dtype=object)[ordered], keys[ordered])
-        sample = data if len(data) <= self.max_rows else data.sample(self.max_rows, random_state=self.random_state)
+        sample = data
+        if len(data) > self.max_rows:
+            sample = data.sample(self.max_rows, random_state=self.random_state)
         filled = self._fill(sample, rng)
         design = model_frame(filled[self.value_columns_], self.column_profiles)
         profile = dict(self.column_profiles)

@@ -31,7 +31,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
 from sdv_pillars.encoding import make_encoder, model_frame
-from sdv_pillars.profiling import CATEGORY_KINDS, NUMERIC_KINDS, ColumnProfile
+from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 from sdv_pillars.rules.constraints import (
     CLASSIFICATION,
     REGRESSION,
