@@ -246,8 +246,9 @@ class PillarsSynthesizer:
         self._backbone.reset_sampling()
         if self.random_state is not None:
             self._backbone._set_random_state(self.random_state)
-        for constraint in self._fitted_constraints(MissingnessConstraint):
-            constraint.reset_sampling()
+        for kind in (CARTRule, MissingnessConstraint):
+            for constraint in self._fitted_constraints(kind):
+                constraint.reset_sampling()
 
     def _restore(self, sampled) -> pd.DataFrame:
         if isinstance(sampled, dict):

@@ -4,6 +4,12 @@ The backbone never sees the derived column: ``transform`` drops it and ``reverse
 rebuilds it from the generated features with the fitted tree. Every synthetic row therefore
 satisfies the rule by construction, and ``is_valid`` (which SDV uses to drop rows) holds on
 every row the constraint itself produced, so SDV never falls back to reject sampling.
+
+A label rule rebuilds the leaf's label. A numeric rule that is near- rather than exactly
+deterministic (R^2 0.995, say) would collapse a continuous column onto the tree's 32 leaf
+means; so the rebuilt value is the leaf's prediction plus a residual drawn from the real rows
+of that leaf, and the rule says "the value lies within the band the real rows of its leaf
+span". An exact lookup has zero residuals and is rebuilt exactly.
 """
 
 from __future__ import annotations
@@ -94,9 +100,29 @@ class CARTRule(SingleTableProgrammableConstraint):
                 )
             self.model_.fit(X, y.to_numpy())
             self.tolerance_ = _resolution(y.to_numpy())
+            residuals = pd.Series(y.to_numpy() - self.model_.predict(X))
+            by_leaf = residuals.groupby(self._leaves(X))
+            self.residuals_ = {int(leaf): np.sort(r.to_numpy()) for leaf, r in by_leaf}
+        self.reset_sampling()
+
+    def reset_sampling(self) -> None:
+        """Restart the random stream of residual draws (as SDV's reset_sampling)."""
+        self._rng = np.random.default_rng(None if self.random_state is None else self.random_state + 2)
+
+    def _leaves(self, X: pd.DataFrame) -> np.ndarray:
+        return self.model_.named_steps["tree"].apply(self.model_[:-1].transform(X))
+
+    def _band(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Prediction, leaf id and the leaf's residual range for each row (regression)."""
+        X = model_frame(data[self.features], self.column_profiles)
+        leaves = self._leaves(X)
+        low = np.array([self.residuals_[leaf][0] for leaf in leaves])
+        high = np.array([self.residuals_[leaf][-1] for leaf in leaves])
+        return self.model_.predict(X), leaves, np.stack([low, high])
 
     def predict(self, data: pd.DataFrame) -> np.ndarray:
-        """The target value the rule assigns to each row of ``data``."""
+        """The target value the rule assigns to each row of ``data`` (a leaf's label or
+        mean; a regression rule adds a real residual of that leaf when rebuilding)."""
         prediction = self.model_.predict(model_frame(data[self.features], self.column_profiles))
         if self.task == CLASSIFICATION:
             return self.classes_[prediction.astype(int)]
@@ -111,16 +137,25 @@ class CARTRule(SingleTableProgrammableConstraint):
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()
-        data[self.target] = self.predict(data)
+        if self.task == CLASSIFICATION:
+            data[self.target] = self.predict(data)
+            return data
+        prediction, leaves, _ = self._band(data)
+        draws = self._rng.random(len(data))
+        residual = np.array([self.residuals_[leaf][int(u * len(self.residuals_[leaf]))]
+                             for leaf, u in zip(leaves, draws)])
+        data[self.target] = prediction + residual
         return data
 
     def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
-        expected = self.predict(synthetic_data)
         actual = synthetic_data[self.target]
         if self.task == CLASSIFICATION:
+            expected = self.predict(synthetic_data)
             both_null = actual.isna().to_numpy() & pd.isna(expected)
             same = actual.to_numpy(dtype=object) == expected
             return pd.Series(both_null | same, index=synthetic_data.index)
+        prediction, _, (low, high) = self._band(synthetic_data)
         actual = pd.to_numeric(actual, errors="coerce").to_numpy(dtype=float)
-        tolerance = self.tolerance_ + 1e-9 * np.abs(expected)
-        return pd.Series(np.abs(actual - expected) <= tolerance, index=synthetic_data.index)
+        tolerance = self.tolerance_ + 1e-9 * np.abs(prediction)
+        valid = (actual >= prediction + low - tolerance) & (actual <= prediction + high + tolerance)
+        return pd.Series(valid, index=synthetic_data.index)
