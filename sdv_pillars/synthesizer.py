@@ -205,8 +205,8 @@ class PillarsSynthesizer:
         )
         return chain
 
-    def _fitted_constraints(self, kind: type) -> list:
-        """The fitted instances of one of our constraint classes inside the backbone."""
+    def _fitted_constraints(self, kind: type | tuple[type, ...]) -> list:
+        """The fitted instances of our constraint class(es) inside the backbone."""
         harnesses = getattr(self._backbone, "_chained_constraints", [])
         found = [getattr(h, "programmable_constraint", h) for h in harnesses]
         return [c for c in found if isinstance(c, kind)]
@@ -246,9 +246,8 @@ class PillarsSynthesizer:
         self._backbone.reset_sampling()
         if self.random_state is not None:
             self._backbone._set_random_state(self.random_state)
-        for kind in (CARTRule, MissingnessConstraint):
-            for constraint in self._fitted_constraints(kind):
-                constraint.reset_sampling()
+        for constraint in self._fitted_constraints((CARTRule, MissingnessConstraint)):
+            constraint.reset_sampling()
 
     def _restore(self, sampled) -> pd.DataFrame:
         if isinstance(sampled, dict):

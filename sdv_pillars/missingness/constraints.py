@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sdv.cag import SingleTableProgrammableConstraint
 
+from sdv_pillars.draws import draw_in_ranges, sampling_rng
 from sdv_pillars.encoding import model_frame
 from sdv_pillars.missingness.analysis import (
     NULL_SUFFIX,
@@ -110,8 +111,7 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
 
     def reset_sampling(self) -> None:
         """Restart the random stream of fills and re-imposed nulls (as SDV's reset_sampling)."""
-        seed = None if self.random_state is None else self.random_state + 1
-        self._rng = np.random.default_rng(seed)
+        self._rng = sampling_rng(self.random_state, stream=1)
 
     # -- filling ---------------------------------------------------------------------------
     def _fill(self, data: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -139,8 +139,7 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
                     hi[known] = np.searchsorted(keys, bound[known], side="left" if strict else "right")
                 else:
                     lo[known] = np.searchsorted(keys, bound[known], side="right" if strict else "left")
-            pick = lo + np.floor(rng.random(len(lo)) * (hi - lo)).astype(int)
-            fills = values[np.clip(pick, 0, n - 1)].copy()
+            fills = values[np.clip(draw_in_ranges(rng, lo, hi), 0, n - 1)].copy()
             if partner is not None and partner[0] in data.columns:
                 # No donor fits the bound: the partner's own value is the closest valid one.
                 empty = hi <= lo

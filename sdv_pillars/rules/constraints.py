@@ -20,6 +20,7 @@ from sdv.cag import SingleTableProgrammableConstraint
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from sdv_pillars.draws import draw_in_ranges, sampling_rng
 from sdv_pillars.encoding import make_encoder, model_frame
 from sdv_pillars.profiling import ColumnProfile
 
@@ -100,25 +101,31 @@ class CARTRule(SingleTableProgrammableConstraint):
                 )
             self.model_.fit(X, y.to_numpy())
             self.tolerance_ = _resolution(y.to_numpy())
-            residuals = pd.Series(y.to_numpy() - self.model_.predict(X))
-            by_leaf = residuals.groupby(self._leaves(X))
-            self.residuals_ = {int(leaf): np.sort(r.to_numpy()) for leaf, r in by_leaf}
+            prediction, leaves = self._tree_view(X)
+            residuals = y.to_numpy() - prediction
+            # Residuals sorted by leaf, then value: leaf k's residuals are one slice.
+            order = np.lexsort((residuals, leaves))
+            self.residuals_ = residuals[order]
+            counts = np.bincount(leaves, minlength=self.model_[-1].tree_.node_count)
+            self.leaf_start_ = np.cumsum(counts) - counts
+            self.leaf_count_ = counts
         self.reset_sampling()
 
     def reset_sampling(self) -> None:
         """Restart the random stream of residual draws (as SDV's reset_sampling)."""
-        self._rng = np.random.default_rng(None if self.random_state is None else self.random_state + 2)
+        self._rng = sampling_rng(self.random_state, stream=2)
 
-    def _leaves(self, X: pd.DataFrame) -> np.ndarray:
-        return self.model_.named_steps["tree"].apply(self.model_[:-1].transform(X))
+    def _tree_view(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The tree's prediction and leaf id for each row of a ``model_frame``."""
+        encoded = self.model_[:-1].transform(X)
+        tree = self.model_[-1]
+        return tree.predict(encoded), tree.apply(encoded)
 
     def _band(self, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Prediction, leaf id and the leaf's residual range for each row (regression)."""
-        X = model_frame(data[self.features], self.column_profiles)
-        leaves = self._leaves(X)
-        low = np.array([self.residuals_[leaf][0] for leaf in leaves])
-        high = np.array([self.residuals_[leaf][-1] for leaf in leaves])
-        return self.model_.predict(X), leaves, np.stack([low, high])
+        """Prediction and the slice ``[start, stop)`` of the leaf's residuals, per row."""
+        prediction, leaves = self._tree_view(model_frame(data[self.features], self.column_profiles))
+        start = self.leaf_start_[leaves]
+        return prediction, start, start + self.leaf_count_[leaves]
 
     def predict(self, data: pd.DataFrame) -> np.ndarray:
         """The target value the rule assigns to each row of ``data`` (a leaf's label or
@@ -140,11 +147,8 @@ class CARTRule(SingleTableProgrammableConstraint):
         if self.task == CLASSIFICATION:
             data[self.target] = self.predict(data)
             return data
-        prediction, leaves, _ = self._band(data)
-        draws = self._rng.random(len(data))
-        residual = np.array([self.residuals_[leaf][int(u * len(self.residuals_[leaf]))]
-                             for leaf, u in zip(leaves, draws)])
-        data[self.target] = prediction + residual
+        prediction, start, stop = self._band(data)
+        data[self.target] = prediction + self.residuals_[draw_in_ranges(self._rng, start, stop)]
         return data
 
     def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
@@ -154,8 +158,9 @@ class CARTRule(SingleTableProgrammableConstraint):
             both_null = actual.isna().to_numpy() & pd.isna(expected)
             same = actual.to_numpy(dtype=object) == expected
             return pd.Series(both_null | same, index=synthetic_data.index)
-        prediction, _, (low, high) = self._band(synthetic_data)
+        prediction, start, stop = self._band(synthetic_data)
+        low, high = prediction + self.residuals_[start], prediction + self.residuals_[stop - 1]
         actual = pd.to_numeric(actual, errors="coerce").to_numpy(dtype=float)
         tolerance = self.tolerance_ + 1e-9 * np.abs(prediction)
-        valid = (actual >= prediction + low - tolerance) & (actual <= prediction + high + tolerance)
+        valid = (actual >= low - tolerance) & (actual <= high + tolerance)
         return pd.Series(valid, index=synthetic_data.index)
