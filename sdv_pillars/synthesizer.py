@@ -29,10 +29,9 @@ from sdv.cag import Inequality
 from tqdm.auto import tqdm
 
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
-from sdv_pillars.encoding import model_frame
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
-from sdv_pillars.rules import CARTRule, Rule, RuleSet, find_inequalities, mine_cart_rules
+from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
 from sdv_pillars.validation import validate_metadata_columns, validate_table
 
@@ -140,12 +139,8 @@ class PillarsSynthesizer:
         steps.set_postfix_str("mining rules")
         ruleset = RuleSet()
         if self.rules:
-            ruleset = mine_cart_rules(
-                table, self.profile_, self.rule_threshold, self.max_depth,
-                random_state=self.random_state,
-            )
-            derived = {r.target for r in ruleset.rules}
-            ruleset.rules.extend(find_inequalities(table, self.profile_, exclude=derived))
+            ruleset = mine_rules(table, self.profile_, self.rule_threshold, self.max_depth,
+                                 self.random_state)
         self.rule_set_ = ruleset
         self.rules_: list[Rule] = ruleset.rules
         self.generation_order_: list[str] = ruleset.order
@@ -286,17 +281,12 @@ class PillarsSynthesizer:
     def rule_compliance(self, data: pd.DataFrame) -> pd.Series:
         """Share of rows of ``data`` that satisfy each kept rule (1.0 = always)."""
         self._check_fitted()
-        shares = {}
-        cart = {c.target: c for c in self._fitted_constraints(CARTRule)}
-        for rule in self.rules_:
-            if rule.target in cart:
-                shares[str(rule)] = float(cart[rule.target].is_valid(data).mean())
-            else:
-                pair = model_frame(data[[rule.features[0], rule.target]], self.profile_)
-                low, high = pair[rule.features[0]], pair[rule.target]
-                holds = (high > low) if rule.kind == STRICT_INEQUALITY else (high >= low)
-                shares[str(rule)] = float((holds | low.isna() | high.isna()).mean())
-        return pd.Series(shares, dtype=float, name="compliance")
+        return rule_compliance(data, self.rules_, self.rule_checks(), self.profile_)
+
+    def rule_checks(self) -> dict[str, CARTRule]:
+        """The fitted CART rule constraints, by target: what ``rule_compliance`` checks with."""
+        self._check_fitted()
+        return {c.target: c for c in self._fitted_constraints(CARTRule)}
 
     def summary(self) -> str:
         """A readable text of what each pillar found."""

@@ -1,6 +1,17 @@
-"""Pillar 2: mined rules and their SDV constraints; pillar 4: the order they are rebuilt in."""
+"""Pillar 2: mined rules, their SDV constraints and their checks; pillar 4: the order they are rebuilt in."""
 
+from sdv_pillars.rules.compliance import fit_rule_checks, rule_compliance, rule_holds
 from sdv_pillars.rules.constraints import CARTRule
-from sdv_pillars.rules.mining import RejectedRule, Rule, RuleSet, find_inequalities, mine_cart_rules
+from sdv_pillars.rules.mining import (
+    RejectedRule,
+    Rule,
+    RuleSet,
+    find_inequalities,
+    mine_cart_rules,
+    mine_rules,
+)
 
-__all__ = ["CARTRule", "RejectedRule", "Rule", "RuleSet", "find_inequalities", "mine_cart_rules"]
+__all__ = [
+    "CARTRule", "RejectedRule", "Rule", "RuleSet", "find_inequalities", "fit_rule_checks",
+    "mine_cart_rules", "mine_rules", "rule_compliance", "rule_holds",
+]

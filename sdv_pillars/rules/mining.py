@@ -255,3 +255,17 @@ def find_inequalities(
         used |= {high, low}
         chosen.append(Rule(high, (low,), kind, 1.0, 0.0))
     return chosen
+
+
+def mine_rules(
+    data: pd.DataFrame,
+    profile: dict[str, ColumnProfile],
+    threshold: float = 0.99,
+    max_depth: int = 5,
+    random_state: int | None = None,
+) -> RuleSet:
+    """CART rules, then inequalities among the columns no rule derives."""
+    ruleset = mine_cart_rules(data, profile, threshold, max_depth, random_state=random_state)
+    derived = {r.target for r in ruleset.rules}
+    ruleset.rules.extend(find_inequalities(data, profile, exclude=derived))
+    return ruleset
