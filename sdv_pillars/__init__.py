@@ -1,6 +1,7 @@
 """sdv-pillars: synthetic tables that keep the rules and the gaps of real data."""
 
+from sdv_pillars.quality import EvaluationResult, evaluate
 from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer
 
-__all__ = ["NotFittedError", "PillarsSynthesizer"]
+__all__ = ["EvaluationResult", "NotFittedError", "PillarsSynthesizer", "evaluate"]
 __version__ = "0.1.0"

@@ -1,0 +1,267 @@
+"""The HTML report: one self-contained file a person can open offline and read top to bottom.
+
+plotly.js is embedded once in the page (no CDN), each figure is a plotly div, and the tables
+are plain HTML. The page starts with a headline panel (overall score, one card per component,
+plain-language verdicts) and then shows the evidence: column distributions, relations between
+columns, missingness, rules, privacy and ML utility.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from importlib.metadata import version
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from sdv_pillars.quality.evaluation import EvaluationResult, grade
+
+REAL, SYNTHETIC = "#3b6ea8", "#e07b39"
+GRADE_COLOURS = {"excellent": "#2e7d32", "good": "#689f38", "fair": "#f9a825", "poor": "#c62828",
+                 "not measured": "#9e9e9e"}
+MAX_COLUMN_PLOTS = 60
+CARD_LABELS = {"quality": "Statistical fidelity", "diagnostic": "Validity", "rule_compliance": "Rules kept",
+               "missingness_fidelity": "Missingness", "ml_utility": "ML utility", "privacy": "Privacy"}
+
+STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222;background:#f6f7f9}
+header{background:#1f2d3d;color:#fff;padding:24px 40px}header h1{margin:0 0 4px;font-size:26px}
+header p{margin:0;opacity:.8}main{padding:8px 40px 40px;max-width:1400px}
+section{background:#fff;border-radius:8px;padding:16px 24px;margin:20px 0;box-shadow:0 1px 3px #0002}
+h2{margin-top:4px}.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px}
+.card{border-radius:8px;padding:12px 16px;color:#fff}
+.card .value{font-size:30px;font-weight:600}.card .label{font-size:13px;opacity:.9}
+.overall{outline:3px solid #0003}.verdicts li{margin:4px 0}.note{color:#8a6d00}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:8px}
+table.data{border-collapse:collapse;font-size:13px;margin:8px 0}
+table.data td,table.data th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right}
+table.data th{background:#f0f2f5}table.data td:first-child,table.data th:first-child{text-align:left}
+.muted{color:#666;font-size:13px}
+"""
+
+
+class _Figures:
+    """Collects plotly figures as HTML divs and counts them (the browser test checks the count)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def div(self, figure: go.Figure, height: int = 320) -> str:
+        self.count += 1
+        figure.update_layout(height=height, margin=dict(l=50, r=20, t=50, b=50),
+                             template="plotly_white", legend=dict(orientation="h", y=-0.2))
+        return pio.to_html(figure, full_html=False, include_plotlyjs=False,
+                           div_id=f"figure-{self.count}",
+                           config={"displaylogo": False, "responsive": True})
+
+
+def _table(frame: pd.DataFrame, max_rows: int = 50) -> str:
+    if frame is None or frame.empty:
+        return '<p class="muted">Nothing to show.</p>'
+    shown = frame.head(max_rows)
+    text = shown.to_html(index=False, classes="data", border=0, na_rep="-",
+                         float_format=lambda v: f"{v:.4g}")
+    if len(frame) > max_rows:
+        text += f'<p class="muted">First {max_rows} of {len(frame)} rows.</p>'
+    return text
+
+
+def _section(title: str, intro: str, *blocks: str) -> str:
+    return f"<section><h2>{html.escape(title)}</h2><p class='muted'>{intro}</p>{''.join(blocks)}</section>"
+
+
+def _headline(result: EvaluationResult) -> str:
+    components = result.details["overall"].set_index("component")["score"]
+    overall_grade = grade(result.overall)
+    cards = [f'<div class="card overall" style="background:{GRADE_COLOURS[overall_grade]}">'
+             f'<div class="value">{result.overall:.2f}</div><div class="label">Overall '
+             f'({overall_grade})</div></div>']
+    for key, label in CARD_LABELS.items():
+        score = components.get(key)
+        word = grade(score)
+        shown = "-" if score is None else f"{score:.2f}"
+        cards.append(f'<div class="card" style="background:{GRADE_COLOURS[word]}">'
+                     f'<div class="value">{shown}</div><div class="label">{label} ({word})</div></div>')
+    verdicts = "".join(f"<li>{html.escape(text)}</li>" for text in result.verdicts().values())
+    notes = "".join(f'<li class="note">{html.escape(text)}</li>' for text in result.notes)
+    weights = ", ".join(f"{r.component} {r.weight:.2f}" for r in result.details["overall"].itertuples())
+    return _section(
+        "At a glance",
+        "Scores run from 0 to 1; 1 means the synthetic table is as good as the real one on that "
+        f"check. Overall is the weighted mean of the measured components ({html.escape(weights)}).",
+        f'<div class="cards">{"".join(cards)}</div><ul class="verdicts">{verdicts}{notes}</ul>',
+    )
+
+
+def _columns(result: EvaluationResult, figures: _Figures) -> str:
+    tests = result.details["column_tests"].copy()
+    shapes = result.details.get("column_shapes")
+    if shapes is not None and len(shapes):
+        tests = tests.merge(shapes[["Column", "Score"]].rename(
+            columns={"Column": "column", "Score": "sdmetrics_shape_score"}), on="column", how="left")
+    dist = result.details["distributions"]
+    effect = tests.set_index("column")["effect_size"] if len(tests) else pd.Series(dtype=float)
+    plots = []
+    for column in list(dict.fromkeys(dist["column"]))[:MAX_COLUMN_PLOTS]:
+        part = dist[dist["column"] == column]
+        numeric = part["position"].notna().all()
+        x = part["position"] if numeric else part["value"]
+        fig = go.Figure([go.Bar(x=x, y=part["real"], name="real", marker_color=REAL, opacity=0.65),
+                         go.Bar(x=x, y=part["synthetic"], name="synthetic", marker_color=SYNTHETIC,
+                                opacity=0.65)])
+        label = f" (effect size {effect[column]:.3f})" if column in effect.index else ""
+        fig.update_layout(title=f"{column}{label}", barmode="overlay" if numeric else "group",
+                          yaxis_title="share of rows")
+        plots.append(figures.div(fig, 280))
+    return _section(
+        "Column distributions",
+        "Each column, real against synthetic. Tests: Kolmogorov-Smirnov for numbers and dates, "
+        "chi-squared for labels; the effect size (KS statistic, total variation distance) says "
+        "how large a difference is, the p-value only whether it is detectable with this many rows.",
+        _table(tests.sort_values("effect_size", ascending=False)),
+        f'<div class="grid">{"".join(plots)}</div>',
+    )
+
+
+def _heatmaps(title: str, real: pd.DataFrame, synthetic: pd.DataFrame, signed: bool,
+              figures: _Figures) -> str:
+    if real.shape[0] < 2:
+        return ""
+    fig = make_subplots(1, 3, subplot_titles=("real", "synthetic", "synthetic - real"),
+                        horizontal_spacing=0.08)
+    low = -1 if signed else 0
+    for i, matrix in enumerate((real, synthetic)):
+        fig.add_trace(go.Heatmap(z=matrix.to_numpy(), x=list(matrix.columns), y=list(matrix.index),
+                                 zmin=low, zmax=1, colorscale="RdBu_r" if signed else "Blues",
+                                 showscale=i == 1, coloraxis=None), 1, i + 1)
+    fig.add_trace(go.Heatmap(z=(synthetic - real).to_numpy(), x=list(real.columns), y=list(real.index),
+                             zmin=-1, zmax=1, colorscale="RdBu_r", showscale=False), 1, 3)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=title)
+    return figures.div(fig, 360 + 12 * real.shape[0])
+
+
+def _relations(result: EvaluationResult, figures: _Figures) -> str:
+    d = result.details
+    blocks = [
+        _heatmaps("Association between columns (Cramer's V, 0 = none, 1 = determined)",
+                  d["association_real"], d["association_synthetic"], False, figures),
+        _heatmaps("Spearman correlation between numeric columns", d["correlation_real"],
+                  d["correlation_synthetic"], True, figures),
+    ]
+    pairs = d.get("column_pair_trends")
+    if pairs is not None and len(pairs):
+        counted = pairs[pairs["Meets Threshold?"].astype("boolean").fillna(False)]
+        blocks.append("<h3>Pairs counted by sdmetrics, worst first</h3>"
+                      + _table(counted.sort_values("Score").drop(columns=["Error"], errors="ignore"), 20))
+    return _section(
+        "Relations between columns",
+        "sdmetrics' Column Pair Trends counts a pair only when the real table relates it "
+        "(|correlation| > 0.5, or association > 0.3); the heatmaps show every pair.",
+        *blocks,
+    )
+
+
+def _missingness(result: EvaluationResult, figures: _Figures) -> str:
+    d = result.details
+    rates = d["null_rates"]
+    if rates.empty:
+        return _section("Missingness", "Neither table has nulls.")
+    fig = go.Figure([go.Bar(x=rates["column"], y=rates["real_null_rate"], name="real", marker_color=REAL),
+                     go.Bar(x=rates["column"], y=rates["synthetic_null_rate"], name="synthetic",
+                            marker_color=SYNTHETIC)])
+    fig.update_layout(title="Share of nulls per column", barmode="group", yaxis_tickformat=".0%")
+    blocks = [figures.div(fig), _table(rates)]
+    if len(d["missingness_dependence"]):
+        blocks += ["<h3>Do MAR gaps still depend on their drivers?</h3><p class='muted'>AUC of the "
+                   "real null-indicator model on real and on synthetic rows (0.5 = nulls at random)."
+                   "</p>", _table(d["missingness_dependence"])]
+    pairs = d["null_cooccurrence"]
+    if len(pairs):
+        columns = list(dict.fromkeys([*pairs["column_1"], *pairs["column_2"]]))
+        matrices = []
+        for value in ("phi_real", "phi_synthetic"):
+            m = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+            for row in pairs.itertuples():
+                m.loc[row.column_1, row.column_2] = m.loc[row.column_2, row.column_1] = getattr(row, value)
+            matrices.append(m)
+        blocks.append(_heatmaps("Nulls that come together (phi between null indicators)",
+                                *matrices, True, figures))
+    return _section("Missingness", "Null rates, whether gaps kept their dependence on other "
+                    "columns (MAR), and which columns are null together.", *blocks)
+
+
+def _rules(result: EvaluationResult, figures: _Figures) -> str:
+    rules = result.details["rules"]
+    if rules.empty:
+        return _section("Rules", "No rule was found in the real table.")
+    fig = go.Figure(go.Bar(x=rules["synthetic_compliance"], y=rules["rule"], orientation="h",
+                           marker_color=[GRADE_COLOURS["excellent"] if v >= 1 else GRADE_COLOURS["poor"]
+                                         for v in rules["synthetic_compliance"]]))
+    fig.update_layout(title="Share of synthetic rows that keep each rule", xaxis_range=[0, 1.02],
+                      xaxis_tickformat=".0%", yaxis_automargin=True)
+    return _section("Rules", "Rules mined from the real table (CART functions, inequalities) and "
+                    "how often the synthetic rows keep them.",
+                    figures.div(fig, 160 + 40 * len(rules)), _table(rules))
+
+
+def _privacy(result: EvaluationResult, figures: _Figures) -> str:
+    s, distances = result.scores, result.details["privacy_distances"]
+    fig = go.Figure()
+    for column, colour, name in (("dcr_to_train", SYNTHETIC, "synthetic to training rows"),
+                                 ("dcr_to_holdout", REAL, "synthetic to holdout rows")):
+        if column in distances:
+            fig.add_trace(go.Histogram(x=distances[column], name=name, marker_color=colour,
+                                       opacity=0.6, nbinsx=40))
+    fig.update_layout(title="Distance to the closest real record (0 = an exact copy)",
+                      barmode="overlay", xaxis_title="distance (sdmetrics DCR scale, 0 to 1)")
+    figures_table = pd.DataFrame(
+        [(k, v) for k, v in s.items() if k.startswith(("exact_copy", "dcr_"))], columns=["figure", "value"])
+    return _section("Privacy", "Exact copies of real rows, and how close synthetic rows come to "
+                    "real ones. Empirical checks, not a guarantee: nothing here is differential "
+                    "privacy.", figures.div(fig), _table(figures_table))
+
+
+def _utility(result: EvaluationResult, figures: _Figures) -> str:
+    table = result.details["ml_utility"]
+    if table.empty:
+        return ""
+    metric = table["metric"].iloc[0]
+    fig = go.Figure(go.Bar(x=table["trained_on"], y=table[metric], marker_color=[REAL, SYNTHETIC]))
+    fig.update_layout(title=f"{metric} on real holdout rows, by training data", width=520)
+    return _section("ML utility", "The same model trained on real rows and on synthetic rows, "
+                    "scored on the same real holdout rows.", figures.div(fig, 300), _table(table))
+
+
+def _diagnostic(result: EvaluationResult) -> str:
+    blocks = [f"<h3>{name.replace('_', ' ').capitalize()}</h3>" + _table(result.details[name])
+              for name in ("data_validity", "data_structure") if name in result.details]
+    return _section("Diagnostic (sdmetrics)", "Are values within the real ranges and categories, "
+                    "and are the columns the real ones?", *blocks)
+
+
+def render_html(result: EvaluationResult) -> str:
+    """The whole report as one HTML string."""
+    figures = _Figures()
+    body = "".join([
+        _headline(result), _columns(result, figures), _relations(result, figures),
+        _missingness(result, figures), _rules(result, figures), _privacy(result, figures),
+        _utility(result, figures), _diagnostic(result),
+    ])
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    versions = ", ".join(f"{p} {version(p)}" for p in ("sdv-pillars", "sdv", "sdmetrics"))
+    title = f"Synthetic data report: {html.escape(result.table_name)}"
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f"<style>{STYLE}</style>"
+        "<script>window.reportErrors=[];window.addEventListener('error',"
+        "function(e){window.reportErrors.push(String(e.message));});</script>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
+        f'<body data-figures="{figures.count}"><header><h1>{title}</h1>'
+        f"<p>{stamp} &middot; {html.escape(versions)}</p></header><main>{body}</main></body></html>"
+    )
