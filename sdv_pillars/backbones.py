@@ -12,11 +12,14 @@ from sdv.single_table import (
 )
 from sdv.single_table.base import BaseSingleTableSynthesizer
 
+from sdv_pillars.sequential_cart import CARTSynthesizer
+
 BACKBONES: dict[str, type[BaseSingleTableSynthesizer]] = {
     "gaussian_copula": GaussianCopulaSynthesizer,
     "ctgan": CTGANSynthesizer,
     "tvae": TVAESynthesizer,
     "copulagan": CopulaGANSynthesizer,
+    "cart": CARTSynthesizer,
 }
 NEURAL = ("ctgan", "tvae", "copulagan")
 

@@ -31,9 +31,13 @@ from tqdm.auto import tqdm
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
+from sdv_pillars.quality.privacy import row_hashes
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
 from sdv_pillars.validation import validate_metadata_columns, validate_table
+
+EXACT_COPIES = ("keep", "redraw")
+MAX_REDRAWS = 20
 
 
 class NotFittedError(RuntimeError):
@@ -67,7 +71,11 @@ class PillarsSynthesizer:
         metadata: an ``sdv.metadata.Metadata``; ``None`` profiles the data (pillar 1).
         backbone: ``"gaussian_copula"``, ``"ctgan"``, ``"tvae"``, ``"copulagan"``, or an SDV
             single-table synthesizer class.
-        backbone_kwargs: passed to the SDV synthesizer (``epochs``, ``enable_gpu``, ...).
+        backbone_kwargs: passed to the SDV synthesizer (``epochs``, ``enable_gpu``, ...; for
+            ``"cart"``: ``min_leaf``, ``smoothing``, ``visit_sequence``). One key is the
+            pillars' own, for every backbone: ``exact_copies="redraw"`` redraws sampled rows
+            that equal a real row (default ``"keep"``); it keeps a hash of each real row, so a
+            saved model then lets its holder test whether a given row was in the real data.
         rules: mine rules (CART functions and inequalities) and enforce them.
         rule_threshold: held-out score a CART rule must reach to be kept.
         max_depth: depth of the rule trees.
@@ -113,6 +121,12 @@ class PillarsSynthesizer:
             raise ValueError(f"max_depth must be a positive integer, got {self.max_depth!r}.")
         if self.backbone_kwargs is not None and not isinstance(self.backbone_kwargs, dict):
             raise TypeError("backbone_kwargs must be a dict of SDV synthesizer parameters.")
+        if self._exact_copies not in EXACT_COPIES:
+            raise ValueError(f"exact_copies must be one of {EXACT_COPIES}, got {self._exact_copies!r}.")
+
+    @property
+    def _exact_copies(self) -> str:
+        return (self.backbone_kwargs or {}).get("exact_copies", "keep")
 
     def fit(self, data) -> "PillarsSynthesizer":
         """Profile, mine rules and missingness, and fit the backbone. Returns self.
@@ -158,9 +172,16 @@ class PillarsSynthesizer:
         )
         if constraints:
             self._backbone.add_constraints(constraints)
+            # SDV 2.0's add_constraints rebuilds the data processor and forgets the backbone's
+            # own transformer choices (CTGAN, TVAE and CART take labels as they are, not as
+            # UniformEncoder floats); put them back.
+            self._backbone._update_default_transformers()
         with _seeded(self.random_state), self._quiet():
             self._backbone.fit({table_name: table})
         self._collect_missingness()
+        self._real_hashes = None
+        if self._exact_copies == "redraw":
+            self._real_hashes = np.unique(row_hashes(table, self.profile_))
         self.reset_sampling()
         steps.update()
         steps.close()
@@ -168,8 +189,15 @@ class PillarsSynthesizer:
 
     def _backbone_options(self) -> dict:
         options = dict(self.backbone_kwargs or {})
-        if backbone_name(self.backbone) in NEURAL:
+        options.pop("exact_copies", None)
+        name = backbone_name(self.backbone)
+        if name in (*NEURAL, "cart"):
             options.setdefault("verbose", self.verbose)
+        if name == "cart":
+            # drivers before what they drive: the features of the rules, in generation order
+            by_target = {r.target: r.features for r in self.rule_set_.cart_rules}
+            drivers = [f for t in self.generation_order_ for f in by_target[t] if f not in by_target]
+            options.setdefault("visit_sequence", list(dict.fromkeys(drivers)))
         return options
 
     def _build_constraints(self, table_name: str) -> list:
@@ -249,23 +277,55 @@ class PillarsSynthesizer:
             sampled = sampled[self._table_name]
         return sampled[self._columns].reset_index(drop=True)
 
+    def _copies(self, data: pd.DataFrame) -> np.ndarray:
+        """Which rows equal a real row (all False unless ``exact_copies="redraw"``)."""
+        if getattr(self, "_real_hashes", None) is None:
+            return np.zeros(len(data), dtype=bool)
+        return np.isin(row_hashes(data, self.profile_), self._real_hashes)
+
     def sample(self, num_rows: int, batch_size: int | None = None) -> pd.DataFrame:
-        """``num_rows`` synthetic rows with the real columns, dtypes and column order."""
+        """``num_rows`` synthetic rows with the real columns, dtypes and column order.
+
+        With ``exact_copies="redraw"`` a row equal to a real row is replaced by a fresh one.
+        """
         self._check_fitted()
         if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
             raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
         with self._quiet():
-            return self._restore(self._backbone.sample(int(num_rows), batch_size=batch_size))
+            sampled = self._restore(self._backbone.sample(int(num_rows), batch_size=batch_size))
+            sampled = sampled[~self._copies(sampled)]
+            for attempt in range(MAX_REDRAWS + 1):
+                missing = int(num_rows) - len(sampled)
+                if missing == 0:
+                    return sampled.reset_index(drop=True)
+                if attempt == MAX_REDRAWS:
+                    break
+                fresh = self._restore(self._backbone.sample(2 * missing + 10))
+                fresh = fresh[~self._copies(fresh)].head(missing)
+                sampled = pd.concat([sampled, fresh], ignore_index=True)
+        raise RuntimeError(
+            f"{missing} sampled rows still copy a real row after {MAX_REDRAWS} redraws: "
+            "the table has too few distinct rows for exact_copies='redraw'. Use "
+            "backbone_kwargs smoothing='density' or a larger min_leaf (backbone 'cart'), or "
+            "exact_copies='keep' and remove the copies yourself."
+        )
 
     def sample_from_conditions(self, conditions, max_tries_per_batch: int = 100,
                                batch_size: int | None = None) -> pd.DataFrame:
-        """Rows that meet ``sdv.sampling.Condition`` objects, as SDV's synthesizers take them."""
+        """Rows that meet ``sdv.sampling.Condition`` objects, as SDV's synthesizers take them.
+
+        With ``exact_copies="redraw"``, rows that copy a real row are dropped, with a warning.
+        """
         self._check_fitted()
         with self._quiet():
-            sampled = self._backbone.sample_from_conditions(
+            sampled = self._restore(self._backbone.sample_from_conditions(
                 conditions, max_tries_per_batch=max_tries_per_batch, batch_size=batch_size
-            )
-        return self._restore(sampled)
+            ))
+        copies = self._copies(sampled)
+        if copies.any():
+            warnings.warn(f"{int(copies.sum())} of {len(sampled)} conditioned rows copied a real "
+                          "row and were dropped (exact_copies='redraw').", stacklevel=2)
+        return sampled[~copies].reset_index(drop=True)
 
     # -- introspection ---------------------------------------------------------------------
     def get_metadata(self):
