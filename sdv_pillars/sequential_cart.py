@@ -28,6 +28,7 @@ Nothing here is differential privacy.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,7 +150,10 @@ class SequentialCARTModel:
                 target = np.where(np.isin(target, top), target, -1)
         # A regression tree cannot learn from null targets: it splits on the rows with a
         # value, and every row (nulls too) then lands in a leaf and becomes a donor.
-        tree.fit(encoded[known, :j], target)
+        with warnings.catch_warnings():
+            # many labels on few rows (a name column) is data to copy, not a modelling mistake
+            warnings.filterwarnings("ignore", message="The number of unique classes")
+            tree.fit(encoded[known, :j], target)
         return tree, tree.apply(encoded[:, :j])
 
     def _draw(self, column: _Column, leaves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

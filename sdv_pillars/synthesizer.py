@@ -25,7 +25,6 @@ from copy import deepcopy
 import cloudpickle
 import numpy as np
 import pandas as pd
-from sdv.cag import Inequality
 from tqdm.auto import tqdm
 
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
@@ -33,7 +32,7 @@ from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.quality.privacy import row_hashes
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
-from sdv_pillars.rules.mining import STRICT_INEQUALITY
+from sdv_pillars.table_pillars import fitted_constraints, pillar_constraints
 from sdv_pillars.validation import validate_metadata_columns, validate_table
 
 EXACT_COPIES = ("keep", "redraw")
@@ -161,7 +160,8 @@ class PillarsSynthesizer:
         steps.update()
 
         steps.set_postfix_str("missingness")
-        constraints = self._build_constraints(table_name)
+        constraints = pillar_constraints(self.profile_, self.rule_set_, self.max_depth,
+                                         self.missingness, self.random_state, table_name)
         steps.update()
 
         steps.set_postfix_str(f"fitting {backbone_name(self.backbone)}")
@@ -200,39 +200,8 @@ class PillarsSynthesizer:
             options.setdefault("visit_sequence", list(dict.fromkeys(drivers)))
         return options
 
-    def _build_constraints(self, table_name: str) -> list:
-        """The pillars as SDV constraints, in the order SDV needs (see module docstring)."""
-        by_target = {r.target: r for r in self.rule_set_.cart_rules}
-        cart = [
-            CARTRule(
-                target, list(by_target[target].features), by_target[target].kind,
-                {c: self.profile_[c] for c in (target, *by_target[target].features)},
-                self.max_depth, self.random_state, table_name,
-            )
-            for target in reversed(self.generation_order_)
-        ]
-        inequalities = self.rule_set_.inequalities
-        chain: list = list(cart)
-        if self.missingness:
-            chain.append(
-                MissingnessConstraint(
-                    self.profile_,
-                    bounds=[(r.features[0], r.target, r.kind == STRICT_INEQUALITY) for r in inequalities],
-                    random_state=self.random_state,
-                    table_name=table_name,
-                )
-            )
-        chain.extend(
-            Inequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY, table_name)
-            for r in inequalities
-        )
-        return chain
-
     def _fitted_constraints(self, kind: type | tuple[type, ...]) -> list:
-        """The fitted instances of our constraint class(es) inside the backbone."""
-        harnesses = getattr(self._backbone, "_chained_constraints", [])
-        found = [getattr(h, "programmable_constraint", h) for h in harnesses]
-        return [c for c in found if isinstance(c, kind)]
+        return fitted_constraints(self._backbone, kind)
 
     def _collect_missingness(self) -> None:
         self.missingness_: dict[str, MissingnessModel] = {}

@@ -173,6 +173,25 @@ class EvaluationResult:
         return path
 
 
+def weighted_overall(scores: dict) -> tuple[float, pd.DataFrame]:
+    """``overall`` and the table of what it averaged (module docstring)."""
+    privacy = [v for v in (1 - scores["exact_copy_rate"], scores.get("dcr_overfitting_protection"))
+               if v is not None]
+    components = {
+        "quality": scores.get("quality"),
+        "diagnostic": scores.get("diagnostic"),
+        "rule_compliance": scores.get("rule_compliance"),
+        "missingness_fidelity": scores.get("missingness_fidelity"),
+        "ml_utility": scores.get("ml_utility"),
+        "privacy": min(privacy),
+    }
+    present = {k: v for k, v in components.items() if v is not None}
+    total = sum(OVERALL_WEIGHTS[k] for k in present)
+    table = pd.DataFrame([(k, v, OVERALL_WEIGHTS[k] / total) for k, v in present.items()],
+                         columns=["component", "score", "weight"])
+    return float(np.sum(table["score"] * table["weight"])), table
+
+
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
@@ -211,9 +230,11 @@ def evaluate(
     """Evaluate ``synthetic`` against ``real`` (see the module docstring for ``overall``).
 
     Args:
-        real: the real table the synthesizer was fitted on (DataFrame or ``{name: DataFrame}``).
-        synthetic: the synthetic table, with the same columns.
-        metadata: ``sdv.metadata.Metadata``; by default the synthesizer's, else profiled.
+        real: the real table the synthesizer was fitted on (DataFrame or ``{name: DataFrame}``);
+            several tables (``{name: DataFrame}``) are evaluated as related tables (``tables``).
+        synthetic: the synthetic table(s), with the same columns.
+        metadata: ``sdv.metadata.Metadata``; by default the synthesizer's, else profiled (for
+            several tables: keys detected as ``MultiTablePillarsSynthesizer`` does).
         synthesizer: a fitted ``PillarsSynthesizer`` (its own rules and missingness models are
             checked) or any SDV synthesizer (its metadata is used); ``None`` mines the rules
             and missingness models from ``real``.
@@ -225,6 +246,16 @@ def evaluate(
         dcr_rows: synthetic rows used for distances to closest records.
         verbose: show a progress bar.
     """
+    if isinstance(real, dict) and len(real) > 1:
+        from sdv_pillars.quality.tables import evaluate_tables
+
+        if target is not None or holdout is not None:
+            raise ValueError("ML utility and the holdout comparison take one table: evaluate "
+                             "that table on its own, e.g. evaluate(real[name], synthetic[name], ...).")
+        if metadata is None and synthesizer is not None:
+            metadata = synthesizer.get_metadata()
+        return evaluate_tables(real, synthetic, metadata, evaluate, random_state=random_state,
+                               dcr_rows=dcr_rows, verbose=verbose)
     table_name, real = validate_table(real)
     _, synthetic = validate_table(synthetic)
     _same_columns("synthetic", synthetic, real)
@@ -324,20 +355,5 @@ def evaluate(
     steps.update()
     steps.close()
 
-    components = {
-        "quality": scores["quality"],
-        "diagnostic": scores["diagnostic"],
-        "rule_compliance": scores["rule_compliance"],
-        "missingness_fidelity": scores["missingness_fidelity"],
-        "ml_utility": scores["ml_utility"],
-        "privacy": min(v for v in (1 - scores["exact_copy_rate"], scores["dcr_overfitting_protection"])
-                       if v is not None),
-    }
-    present = {k: v for k, v in components.items() if v is not None}
-    total = sum(OVERALL_WEIGHTS[k] for k in present)
-    details["overall"] = pd.DataFrame(
-        [(k, v, OVERALL_WEIGHTS[k] / total) for k, v in present.items()],
-        columns=["component", "score", "weight"],
-    )
-    overall = float(np.sum(details["overall"]["score"] * details["overall"]["weight"]))
+    overall, details["overall"] = weighted_overall(scores)
     return EvaluationResult(scores, overall, details, notes, table_name)

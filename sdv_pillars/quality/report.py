@@ -41,7 +41,7 @@ h2{margin-top:4px}.cards{display:grid;grid-template-columns:repeat(auto-fit,minm
 table.data{border-collapse:collapse;font-size:13px;margin:8px 0}
 table.data td,table.data th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right}
 table.data th{background:#f0f2f5}table.data td:first-child,table.data th:first-child{text-align:left}
-.muted{color:#666;font-size:13px}
+.muted{color:#666;font-size:13px}.table-title{margin:36px 0 0;font-size:24px}
 """
 
 
@@ -245,14 +245,36 @@ def _diagnostic(result: EvaluationResult) -> str:
                     "and are the columns the real ones?", *blocks)
 
 
-def render_html(result: EvaluationResult) -> str:
-    """The whole report as one HTML string."""
-    figures = _Figures()
-    body = "".join([
-        _headline(result), _columns(result, figures), _relations(result, figures),
-        _missingness(result, figures), _rules(result, figures), _privacy(result, figures),
-        _utility(result, figures), _diagnostic(result),
+def _evidence(result: EvaluationResult, figures: _Figures) -> str:
+    """Every section of one table's evidence, after its headline."""
+    return "".join([
+        _columns(result, figures), _relations(result, figures), _missingness(result, figures),
+        _rules(result, figures), _privacy(result, figures), _utility(result, figures),
+        _diagnostic(result),
     ])
+
+
+def _relational(result: EvaluationResult) -> str:
+    d = result.details
+    blocks = ["<h3>Foreign keys</h3>", _table(d["referential_integrity"]),
+              "<h3>Tables</h3>", _table(d["tables"])]
+    for name in ("cardinality", "intertable_trends", "relationship_validity"):
+        if name in d:
+            blocks += [f"<h3>{name.replace('_', ' ').capitalize()} (sdmetrics)</h3>", _table(d[name], 30)]
+    return _section("Relationships", "Do synthetic keys resolve, do parents have as many children "
+                    "as in the real data, and do parent and child columns relate as they did?", *blocks)
+
+
+def render_html(result: EvaluationResult) -> str:
+    """The whole report as one HTML string (one table, or related tables one after another)."""
+    figures = _Figures()
+    tables = getattr(result, "tables", None)
+    if tables:
+        body = _headline(result) + _relational(result) + "".join(
+            f'<h2 class="table-title">Table {html.escape(name)}</h2>{_evidence(part, figures)}'
+            for name, part in tables.items())
+    else:
+        body = _headline(result) + _evidence(result, figures)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     versions = ", ".join(f"{p} {version(p)}" for p in ("sdv-pillars", "sdv", "sdmetrics"))
     title = f"Synthetic data report: {html.escape(result.table_name)}"

@@ -163,7 +163,9 @@ def mine_cart_rules(
     raw = data[usable]
     scorer = _Scorer(raw, profile, max_depth, cv, random_state)
     targets = [(c, _task(profile[c], max_depth)) for c in usable]
-    targets = [(c, task) for c, task in targets if task is not None]
+    # a label with a value for every other row has too few rows per value to learn it from
+    targets = [(c, task) for c, task in targets if task is not None
+               and not (task == CLASSIFICATION and raw[c].nunique() > len(raw) / 2)]
     ruleset = RuleSet()
     candidates = []
     for target, task in targets:

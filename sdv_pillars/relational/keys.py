@@ -1,0 +1,141 @@
+"""Keys of a relational schema: detected, checked, and made clean enough to synthesize.
+
+Detection starts from SDV's (``Metadata.detect_from_dataframes``, which matches key columns by
+name) and adds what names miss: a text column of a child whose values are, for at least
+``MIN_VALUE_MATCH`` of its rows, primary-key values of another table (``flights.dest`` ->
+``airports.faa``). A user's metadata always wins and is only checked.
+
+Checks and treatment (each one reported in plain words):
+
+* a primary key with nulls or duplicates is no key: it is dropped from the metadata (with
+  the relationships that use it) and the column is kept as an ordinary id column;
+* a detected relationship that fewer than ``MIN_RESOLVED`` of the child's keys resolve is
+  taken for a coincidence of names and dropped;
+* orphans, child rows whose key matches no parent row, keep their row; their key becomes
+  null, as for a child with no parent (``flights.tailnum`` of a plane missing from
+  ``planes``). Nothing is dropped.
+* composite keys are not taken by SDV's relationships: ``add_surrogate_key`` replaces one by
+  a single-column key in the parent and its children, explicitly.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sdv.metadata import Metadata
+
+MIN_RESOLVED = 0.5
+MIN_VALUE_MATCH = 0.9
+
+
+def _resolved_share(child: pd.Series, parent: pd.Series) -> float:
+    present = child.dropna()
+    return float(present.isin(set(parent.dropna())).mean()) if len(present) else 0.0
+
+
+def _relationships(metadata: Metadata) -> list[dict]:
+    return list(metadata.relationships)
+
+
+def _drop_relationship(metadata: Metadata, relation: dict) -> None:
+    """Remove one relationship (SDV removes all between two tables; re-add the others)."""
+    parent, child = relation["parent_table_name"], relation["child_table_name"]
+    keep = [r for r in _relationships(metadata) if r != relation and
+            (r["parent_table_name"], r["child_table_name"]) == (parent, child)]
+    metadata.remove_relationship(parent, child)
+    for r in keep:
+        metadata.add_relationship(**r)
+
+
+def _add_value_relationships(tables: dict[str, pd.DataFrame], metadata: Metadata,
+                             notes: list[str]) -> None:
+    keyed = {name: t.primary_key for name, t in metadata.tables.items() if t.primary_key}
+    linked = {(r["child_table_name"], r["child_foreign_key"]) for r in _relationships(metadata)}
+    for child, frame in tables.items():
+        for column in frame.columns:
+            if (child, column) in linked or column == keyed.get(child):
+                continue
+            if pd.api.types.is_numeric_dtype(frame[column]) or frame[column].nunique() < 2:
+                continue
+            for parent, key in keyed.items():
+                if parent == child or pd.api.types.is_numeric_dtype(tables[parent][key]):
+                    continue
+                share = _resolved_share(frame[column], tables[parent][key])
+                if share >= MIN_VALUE_MATCH:
+                    metadata.update_column(column, child, sdtype="id")
+                    metadata.add_relationship(parent, child, key, column)
+                    notes.append(f"{child}.{column} -> {parent}.{key}: detected from values "
+                                 f"({share:.1%} of its keys resolve).")
+                    break
+
+
+def detect_metadata(tables: dict[str, pd.DataFrame]) -> tuple[Metadata, list[str]]:
+    """Multi-table metadata for ``tables`` (module docstring), and what was decided."""
+    notes: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        metadata = Metadata.detect_from_dataframes(tables)
+    for name, table in metadata.tables.items():
+        key = table.primary_key
+        if isinstance(key, str) and (tables[name][key].isna().any() or tables[name][key].duplicated().any()):
+            for relation in [r for r in _relationships(metadata) if r["parent_table_name"] == name]:
+                _drop_relationship(metadata, relation)
+            metadata.remove_primary_key(name)
+            notes.append(f"{name}.{key} has nulls or duplicates, so it is not a primary key: "
+                         "kept as an ordinary id column, and no table refers to it.")
+    for relation in _relationships(metadata):
+        child, parent = relation["child_table_name"], relation["parent_table_name"]
+        share = _resolved_share(tables[child][relation["child_foreign_key"]],
+                                tables[parent][relation["parent_primary_key"]])
+        if share < MIN_RESOLVED:
+            _drop_relationship(metadata, relation)
+            notes.append(f"{child}.{relation['child_foreign_key']} -> {parent}: only {share:.0%} "
+                         "of its keys resolve, so it is not taken for a relationship.")
+    _add_value_relationships(tables, metadata, notes)
+    metadata.validate()
+    return metadata, notes
+
+
+def clean_orphans(tables: dict[str, pd.DataFrame], metadata: Metadata) -> tuple[dict, list[str]]:
+    """Copies of ``tables`` where every foreign key matches a parent row or is null."""
+    cleaned, notes = dict(tables), []
+    for relation in _relationships(metadata):
+        child, parent = relation["child_table_name"], relation["parent_table_name"]
+        column = relation["child_foreign_key"]
+        keys = cleaned[child][column]
+        orphan = keys.notna() & ~keys.isin(set(cleaned[parent][relation["parent_primary_key"]]))
+        if orphan.any():
+            cleaned[child] = cleaned[child].copy()
+            cleaned[child][column] = keys.mask(orphan)
+            notes.append(f"{child}.{column}: {int(orphan.sum()):,} of {len(keys):,} rows "
+                         f"({orphan.mean():.1%}) refer to no {parent} row; their key is set to null "
+                         "and the rows are kept.")
+    return cleaned, notes
+
+
+def add_surrogate_key(
+    tables: dict[str, pd.DataFrame], table: str, columns: list[str], children: list[str],
+    name: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Replace ``table``'s composite key ``columns`` by one integer key ``name`` (default
+    ``"<table>_id"``), and give each child in ``children`` that key in place of the same
+    columns; child rows whose combination matches no parent row get a null key.
+
+    Returns new frames; the given ones are not modified.
+    """
+    name = name or f"{table}_id"
+    parent = tables[table]
+    if parent.duplicated(columns).any():
+        raise ValueError(f"{columns} is not a key of table '{table}': some combinations repeat.")
+    out = dict(tables)
+    out[table] = parent.assign(**{name: np.arange(1, len(parent) + 1)})
+    lookup = out[table][[*columns, name]]
+    for child in children:
+        missing = [c for c in columns if c not in tables[child].columns]
+        if missing:
+            raise ValueError(f"Table '{child}' lacks {missing} of the key of '{table}'.")
+        merged = tables[child].merge(lookup, on=columns, how="left")
+        out[child] = merged.astype({name: "Int64"})
+    return out
