@@ -1,14 +1,120 @@
-"""The ``sdv-pillars`` command line."""
+"""The ``sdv-pillars`` command line: profile, fit, sample, evaluate, benchmark, demo.
+
+DATA is a CSV/Parquet/JSON file (one table) or a folder of them / a SQLite file (related
+tables). Output formats follow the extension. Errors are one line and exit code 2.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
+from sdv_pillars.io import read_data, write_data
 
-def _demo(args: argparse.Namespace) -> int:
+
+def _metadata(path: str | None):
+    if path is None:
+        return None
+    from sdv.metadata import Metadata
+
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No such metadata file: {path}")
+    return Metadata.load_from_json(path)
+
+
+def _synthesizer(data, args, backbone: str | None = None):
+    """A fitted PillarsSynthesizer (one table) or MultiTablePillarsSynthesizer (several)."""
+    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer
+
+    backbone = backbone or args.backbone
+    kwargs = {"epochs": args.epochs} if getattr(args, "epochs", None) else None
+    if isinstance(data, dict) and len(data) > 1:
+        return MultiTablePillarsSynthesizer(
+            metadata=_metadata(args.metadata), backbone=args.mode, table_backbone=backbone,
+            table_backbone_kwargs=kwargs, random_state=args.seed, verbose=not args.quiet).fit(data)
+    return PillarsSynthesizer(metadata=_metadata(args.metadata), backbone=backbone,
+                              backbone_kwargs=kwargs, random_state=args.seed,
+                              verbose=not args.quiet).fit(data)
+
+
+def _profile(args) -> int:
+    """Fit the pillars with the fast CART backbone (several tables: sequentially) and print
+    what they found."""
+    args.mode = "sequential"
+    print(_synthesizer(read_data(args.data), args, backbone="cart").summary())
+    return 0
+
+
+def _fit(args) -> int:
+    synth = _synthesizer(read_data(args.data), args)
+    synth.save(args.output)
+    print(f"Fitted {type(synth).__name__} saved to {args.output}")
+    return 0
+
+
+def _load_model(path: str):
+    import cloudpickle
+
+    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer
+
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No such model file: {path}")
+    with open(path, "rb") as source:
+        model = cloudpickle.load(source)
+    if not isinstance(model, (PillarsSynthesizer, MultiTablePillarsSynthesizer)):
+        raise TypeError(f"{path} is not a model saved by 'sdv-pillars fit'.")
+    return model
+
+
+def _sample(args) -> int:
+    from sdv_pillars import PillarsSynthesizer
+
+    model = _load_model(args.model)
+    if isinstance(model, PillarsSynthesizer):
+        if args.num_rows is None:
+            raise ValueError("Give the number of rows: -n N.")
+        data = model.sample(args.num_rows)
+    else:
+        data = model.sample(scale=args.scale)
+    write_data(data, args.output)
+    print(f"Wrote {args.output}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    from sdv_pillars import evaluate
+
+    real, synthetic = read_data(args.real), read_data(args.synthetic)
+    holdout = read_data(args.holdout) if args.holdout else None
+    result = evaluate(real, synthetic, metadata=_metadata(args.metadata), target=args.target,
+                      holdout=holdout, verbose=not args.quiet)
+    print(result.summary())
+    output = Path(args.output)
+    writers = {".html": result.to_html, ".json": result.to_json, ".png": result.to_png}
+    if output.suffix.lower() not in writers:
+        raise ValueError(f"Cannot write a report to {output}: use .html, .json or .png.")
+    writers[output.suffix.lower()](output)
+    print(f"Report written to {output}")
+    return 0
+
+
+def _benchmark(args) -> int:
+    from sdv_pillars.benchmark import FULL, QUICK, run_benchmark
+
+    single = run_benchmark(QUICK if args.quick else FULL, out=args.out, seed=args.seed,
+                           tables=args.tables, backbones=args.backbones, epochs=args.epochs,
+                           relational=not args.no_relational)
+    columns = ["table", "backbone", "variant", "fit_s", "fit_ratio", "quality", "rule_compliance",
+               "missingness_fidelity", "exact_copy_rate"]
+    print(single[columns].to_string(index=False))
+    print(f"Results in {args.out}")
+    return 0
+
+
+def _demo(args) -> int:
     """Fit on the embedded customer table, sample, and show what was found and kept,
     beside the plain SDV backbone on the same data and metadata."""
     from sdv_pillars import PillarsSynthesizer
@@ -49,12 +155,65 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _model_options(command: argparse.ArgumentParser, backbone: bool = True) -> None:
+    if backbone:
+        command.add_argument("--backbone", default="gaussian_copula",
+                             help="gaussian_copula, ctgan, tvae, copulagan or cart")
+        command.add_argument("--epochs", type=int, default=None, help="epochs of a neural backbone")
+        command.add_argument("--mode", default="hma", choices=["hma", "sequential"],
+                             help="multi-table mode (DATA is a folder or SQLite file)")
+    command.add_argument("--metadata", default=None, help="SDV metadata JSON (default: detected)")
+    command.add_argument("--seed", type=int, default=0)
+    command.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sdv-pillars", description=__doc__)
+    parser = argparse.ArgumentParser(prog="sdv-pillars", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
+
+    profile = commands.add_parser("profile", help="columns, kinds, rules and missingness found in DATA")
+    profile.add_argument("data", help="CSV/Parquet/JSON file, or a folder / SQLite file of tables")
+    _model_options(profile, backbone=False)
+    profile.set_defaults(handler=_profile)
+
+    fit = commands.add_parser("fit", help="fit a synthesizer on DATA and save it")
+    fit.add_argument("data")
+    fit.add_argument("-o", "--output", required=True, help="model file to write")
+    _model_options(fit)
+    fit.set_defaults(handler=_fit)
+
+    sample = commands.add_parser("sample", help="sample synthetic data from a saved model")
+    sample.add_argument("model")
+    sample.add_argument("-n", "--num-rows", type=int, default=None, help="rows (one table)")
+    sample.add_argument("--scale", type=float, default=1.0, help="size factor (several tables)")
+    sample.add_argument("-o", "--output", required=True,
+                        help=".csv/.parquet/.json; several tables: a folder or .sqlite")
+    sample.set_defaults(handler=_sample)
+
+    evaluate = commands.add_parser("evaluate", help="evaluate synthetic data against real data")
+    evaluate.add_argument("real")
+    evaluate.add_argument("synthetic")
+    evaluate.add_argument("--target", default=None, help="column to predict for ML utility")
+    evaluate.add_argument("--holdout", default=None, help="real rows the synthesizer never saw")
+    evaluate.add_argument("--metadata", default=None)
+    evaluate.add_argument("-o", "--output", default="report.html", help=".html, .json or .png")
+    evaluate.add_argument("--quiet", action="store_true")
+    evaluate.set_defaults(handler=_evaluate)
+
+    benchmark = commands.add_parser("benchmark", help="backbones, plain SDV vs pillars")
+    benchmark.add_argument("--quick", action="store_true", help="small tables and epochs")
+    benchmark.add_argument("--out", default="benchmarks/results")
+    benchmark.add_argument("--tables", nargs="+", default=None)
+    benchmark.add_argument("--backbones", nargs="+", default=None)
+    benchmark.add_argument("--epochs", type=int, default=None)
+    benchmark.add_argument("--no-relational", action="store_true", help="single tables only")
+    benchmark.add_argument("--seed", type=int, default=0)
+    benchmark.set_defaults(handler=_benchmark)
+
     demo = commands.add_parser("demo", help="fit and sample the embedded customer table")
     demo.add_argument("--backbone", default="gaussian_copula",
-                      help="gaussian_copula, ctgan, tvae or copulagan")
+                      help="gaussian_copula, ctgan, tvae, copulagan or cart")
     demo.add_argument("--epochs", type=int, default=None, help="epochs of a neural backbone")
     demo.add_argument("--rows", type=int, default=1000, help="rows of the real table")
     demo.add_argument("--samples", type=int, default=5000, help="synthetic rows to draw")
@@ -68,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, TypeError, FileNotFoundError) as error:
-        print(f"sdv-pillars: error: {error}", file=sys.stderr)
+    except (ValueError, TypeError, FileNotFoundError, ImportError, KeyError) as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"sdv-pillars: error: {message}", file=sys.stderr)
         return 2
 
 

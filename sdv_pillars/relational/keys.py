@@ -30,6 +30,13 @@ MIN_RESOLVED = 0.5
 MIN_VALUE_MATCH = 0.9
 
 
+def key_columns(metadata: Metadata, table: str) -> list[str]:
+    """The primary key and foreign keys of ``table``."""
+    keys = [metadata.tables[table].primary_key] if metadata.tables[table].primary_key else []
+    keys += [r["child_foreign_key"] for r in metadata.relationships if r["child_table_name"] == table]
+    return list(dict.fromkeys(keys))
+
+
 def _resolved_share(child: pd.Series, parent: pd.Series) -> float:
     present = child.dropna()
     return float(present.isin(set(parent.dropna())).mean()) if len(present) else 0.0

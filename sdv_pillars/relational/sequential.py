@@ -36,6 +36,7 @@ from sklearn.neighbors import NearestNeighbors
 from tqdm.auto import tqdm
 
 from sdv_pillars.encoding import make_encoder, model_frame
+from sdv_pillars.relational.keys import key_columns
 
 COUNT, CONTEXT = "__children__{child}__{key}", "__parent__{column}"
 NEIGHBOURS = 20
@@ -47,12 +48,6 @@ def table_order(metadata) -> list[str]:
     for relation in metadata.relationships:
         graph[relation["child_table_name"]].add(relation["parent_table_name"])
     return list(graphlib.TopologicalSorter(graph).static_order())
-
-
-def key_columns(metadata, table: str) -> list[str]:
-    keys = [metadata.tables[table].primary_key] if metadata.tables[table].primary_key else []
-    keys += [r["child_foreign_key"] for r in metadata.relationships if r["child_table_name"] == table]
-    return list(dict.fromkeys(keys))
 
 
 def _new_keys(dtype, n: int, table: str) -> np.ndarray:

@@ -26,9 +26,9 @@ from sdv.multi_table import HMASynthesizer
 
 from sdv_pillars.missingness import MissingnessConstraint
 from sdv_pillars.profiling import profile_from_metadata
-from sdv_pillars.relational.keys import clean_orphans, detect_metadata
+from sdv_pillars.relational.keys import clean_orphans, detect_metadata, key_columns
 from sdv_pillars.relational.loading import load_tables
-from sdv_pillars.relational.sequential import SequentialRelationalModel, key_columns
+from sdv_pillars.relational.sequential import SequentialRelationalModel
 from sdv_pillars.rules import CARTRule, RuleSet, mine_rules, rule_compliance
 from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer, _seeded
 from sdv_pillars.table_pillars import fitted_constraints, pillar_constraints

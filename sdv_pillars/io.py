@@ -1,0 +1,62 @@
+"""Reading and writing tables by file extension, for the command line.
+
+A single table is a ``.csv``, ``.parquet`` or ``.json`` (records) file; several related tables
+are a folder of such files or a SQLite file (``.sqlite``, ``.db``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+from sdv_pillars.relational.loading import load_tables
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".json")
+DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def read_data(path: str | Path) -> pd.DataFrame | dict[str, pd.DataFrame]:
+    """A DataFrame for a table file, ``{name: DataFrame}`` for a folder or SQLite file."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No such file or folder: {path}")
+    if path.is_dir() or path.suffix.lower() in DATABASE_SUFFIXES:
+        return load_tables(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return pd.read_csv(path)
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix == ".json":
+        return pd.read_json(path, orient="records")
+    raise ValueError(f"Cannot read {path}: use a {', '.join(TABLE_SUFFIXES)} file, a folder of "
+                     f"them, or a SQLite file ({', '.join(DATABASE_SUFFIXES)}).")
+
+
+def write_data(data: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write a table by ``path``'s extension; several tables to a SQLite file or a folder of CSVs."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if isinstance(data, dict):
+        if suffix in DATABASE_SUFFIXES:
+            with sqlite3.connect(path) as connection:
+                for name, frame in data.items():
+                    frame.to_sql(name, connection, index=False, if_exists="replace")
+            return path
+        if suffix:
+            raise ValueError(f"Several tables go to a folder or a SQLite file, not {path}.")
+        path.mkdir(parents=True, exist_ok=True)
+        for name, frame in data.items():
+            frame.to_csv(path / f"{name}.csv", index=False)
+        return path
+    if suffix == ".csv":
+        data.to_csv(path, index=False)
+    elif suffix == ".parquet":
+        data.to_parquet(path, index=False)
+    elif suffix == ".json":
+        data.to_json(path, orient="records", date_format="iso")
+    else:
+        raise ValueError(f"Cannot write {path}: use {', '.join(TABLE_SUFFIXES)}.")
+    return path
