@@ -18,10 +18,11 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-from bench_tables import benchmark_tables, timed
 from sdv.single_table import GaussianCopulaSynthesizer
 
 from sdv_pillars import PillarsSynthesizer, evaluate
+from sdv_pillars.benchmark import timed
+from sdv_pillars.datasets import load_customers, load_flights, load_real_table
 from sdv_pillars.sequential_cart import CARTSynthesizer
 
 HERE = Path(__file__).resolve().parent
@@ -81,7 +82,11 @@ def main() -> None:
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     rows = []
-    for name, real in benchmark_tables(args.large_rows, args.flight_rows).items():
+    tables = {"customers_1k": load_customers(1000), "customers_10k": load_customers(10_000),
+              "hepatitis": load_real_table("hepatitis"), "credit_data": load_real_table("credit_data"),
+              f"diamonds_{args.large_rows // 1000}k": load_real_table("diamonds", args.large_rows),
+              f"flights_{args.flight_rows // 1000}k": load_flights(args.flight_rows)}
+    for name, real in tables.items():
         rows += run_table(name, real, args.seed)
         print(pd.DataFrame(rows[-5:]).to_string(index=False), flush=True)
     frame = pd.DataFrame(rows)

@@ -17,10 +17,11 @@ import warnings
 from pathlib import Path
 
 import pandas as pd
-from bench_tables import flights, timed
 from sdmetrics.reports import QualityReport
 
 from sdv_pillars import PillarsSynthesizer, evaluate
+from sdv_pillars.benchmark import timed
+from sdv_pillars.datasets import load_flights
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 
-    real = flights(args.rows, args.seed)
+    real = load_flights(args.rows, args.seed)
     synth = PillarsSynthesizer(random_state=args.seed, verbose=False).fit(real)
     fake = synth.sample(len(real))
     result, evaluate_s = timed(lambda: evaluate(real, fake, synthesizer=synth))

