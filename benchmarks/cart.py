@@ -21,7 +21,7 @@ import pandas as pd
 from sdv.single_table import GaussianCopulaSynthesizer
 
 from sdv_pillars import PillarsSynthesizer, evaluate
-from sdv_pillars.benchmark import timed
+from sdv_pillars.benchmark import timed, write_table
 from sdv_pillars.datasets import load_customers, load_flights, load_real_table
 from sdv_pillars.sequential_cart import CARTSynthesizer
 
@@ -90,9 +90,7 @@ def main() -> None:
         rows += run_table(name, real, args.seed)
         print(pd.DataFrame(rows[-5:]).to_string(index=False), flush=True)
     frame = pd.DataFrame(rows)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out.with_suffix(".csv"), index=False)
-    args.out.with_suffix(".md").write_text(frame.to_markdown(index=False) + "\n")
+    write_table(frame, args.out)
     print(frame.to_markdown(index=False))
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sdmetrics.reports import QualityReport
 
 from sdv_pillars import PillarsSynthesizer, evaluate
-from sdv_pillars.benchmark import timed
+from sdv_pillars.benchmark import timed, write_table
 from sdv_pillars.datasets import load_flights
 
 HERE = Path(__file__).resolve().parent
@@ -53,9 +53,7 @@ def main() -> None:
            "missingness_fidelity": round(result.scores["missingness_fidelity"], 4),
            "exact_copy_rate": result.scores["exact_copy_rate"]}
     table = pd.DataFrame([row])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out.with_suffix(".csv"), index=False)
-    args.out.with_suffix(".md").write_text(table.to_markdown(index=False) + "\n")
+    write_table(table, args.out)
     print(table.to_markdown(index=False))
     print(result.summary())
 

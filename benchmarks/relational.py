@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sdv_pillars.benchmark import run_relational
+from sdv_pillars.benchmark import run_relational, write_table
 from sdv_pillars.datasets import load_nycflights, load_portal, load_portal_chain
 
 HERE = Path(__file__).resolve().parent
@@ -38,9 +38,7 @@ def main() -> None:
     for name, tables in datasets.items():
         rows += run_relational(name, tables, args.seed)
     frame = pd.DataFrame(rows)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(args.out.with_suffix(".csv"), index=False)
-    args.out.with_suffix(".md").write_text(frame.to_markdown(index=False) + "\n")
+    write_table(frame, args.out)
     print(frame.to_markdown(index=False))
 
 

@@ -50,6 +50,14 @@ def timed(action):
     return result, time.perf_counter() - start
 
 
+def write_table(frame: pd.DataFrame, stem: str | Path) -> None:
+    """``<stem>.csv`` and ``<stem>.md`` (a Markdown table) of a results frame."""
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(stem.with_suffix(".csv"), index=False)
+    stem.with_suffix(".md").write_text(frame.to_markdown(index=False) + "\n")
+
+
 def _rounded(value):
     return None if value is None else round(float(value), 4)
 
@@ -216,15 +224,12 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
                          f"quality {row['quality']} rules {row['rule_compliance']}")
     single = _with_ratios(pd.DataFrame(rows))
     stem = out / f"compare_{profile}"
-    single.to_csv(stem.with_suffix(".csv"), index=False)
-    stem.with_suffix(".md").write_text(single.to_markdown(index=False) + "\n")
+    write_table(single, stem)
     chart(single, stem.with_suffix(".png"))
     if relational:
         multi = []
         for dataset, options in settings["relational"].items():
             multi += run_relational(dataset, RELATIONAL_DATASETS[dataset](**options, seed=seed), seed)
             progress(f"{dataset}: done")
-        multi_frame = pd.DataFrame(multi)
-        multi_frame.to_csv(f"{stem}_relational.csv", index=False)
-        Path(f"{stem}_relational.md").write_text(multi_frame.to_markdown(index=False) + "\n")
+        write_table(pd.DataFrame(multi), f"{stem}_relational")
     return single

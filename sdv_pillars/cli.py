@@ -56,17 +56,10 @@ def _fit(args) -> int:
 
 
 def _load_model(path: str):
-    import cloudpickle
-
     from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer
+    from sdv_pillars.runtime import load_model
 
-    if not Path(path).exists():
-        raise FileNotFoundError(f"No such model file: {path}")
-    with open(path, "rb") as source:
-        model = cloudpickle.load(source)
-    if not isinstance(model, (PillarsSynthesizer, MultiTablePillarsSynthesizer)):
-        raise TypeError(f"{path} is not a model saved by 'sdv-pillars fit'.")
-    return model
+    return load_model(path, (PillarsSynthesizer, MultiTablePillarsSynthesizer))
 
 
 def _sample(args) -> int:

@@ -16,13 +16,9 @@ nulls. Every rule therefore holds on every generated row, by construction.
 
 from __future__ import annotations
 
-import contextlib
-import io
-import random
 import warnings
 from copy import deepcopy
 
-import cloudpickle
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
@@ -32,6 +28,7 @@ from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.quality.privacy import row_hashes
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
+from sdv_pillars.runtime import load_model, quiet, save_model, seeded
 from sdv_pillars.table_pillars import fitted_constraints, pillar_constraints
 from sdv_pillars.validation import validate_metadata_columns, validate_table
 
@@ -41,26 +38,6 @@ MAX_REDRAWS = 20
 
 class NotFittedError(RuntimeError):
     """Raised when a synthesizer is used before ``fit``."""
-
-
-@contextlib.contextmanager
-def _seeded(random_state: int | None):
-    """Seed the global generators the backbones draw from (numpy, random, torch), then restore."""
-    if random_state is None:
-        yield
-        return
-    import torch
-
-    np_state, py_state, torch_state = np.random.get_state(), random.getstate(), torch.get_rng_state()
-    np.random.seed(random_state)
-    random.seed(random_state)
-    torch.manual_seed(random_state)
-    try:
-        yield
-    finally:
-        np.random.set_state(np_state)
-        random.setstate(py_state)
-        torch.set_rng_state(torch_state)
 
 
 class PillarsSynthesizer:
@@ -176,7 +153,7 @@ class PillarsSynthesizer:
             # own transformer choices (CTGAN, TVAE and CART take labels as they are, not as
             # UniformEncoder floats); put them back.
             self._backbone._update_default_transformers()
-        with _seeded(self.random_state), self._quiet():
+        with seeded(self.random_state), self._quiet():
             self._backbone.fit({table_name: table})
         self._collect_missingness()
         self._real_hashes = None
@@ -216,14 +193,7 @@ class PillarsSynthesizer:
                 )
 
     def _quiet(self):
-        """Silence SDV's own bars and warnings when verbose=False."""
-        if self.verbose:
-            return contextlib.nullcontext()
-        stack = contextlib.ExitStack()
-        stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
-        stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")
-        return stack
+        return quiet(self.verbose)
 
     # -- sampling -----------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -338,17 +308,12 @@ class PillarsSynthesizer:
     def save(self, filepath) -> None:
         """Save the fitted synthesizer (cloudpickle, as SDV's ``save``)."""
         self._check_fitted()
-        with open(filepath, "wb") as output:
-            cloudpickle.dump(self, output)
+        save_model(self, filepath)
 
     @classmethod
     def load(cls, filepath) -> "PillarsSynthesizer":
         """Load a synthesizer saved with ``save``."""
-        with open(filepath, "rb") as source:
-            synthesizer = cloudpickle.load(source)
-        if not isinstance(synthesizer, cls):
-            raise TypeError(f"{filepath} holds a {type(synthesizer).__name__}, not a {cls.__name__}.")
-        return synthesizer
+        return load_model(filepath, cls)
 
 
 __all__ = ["NotFittedError", "PillarsSynthesizer"]

@@ -15,12 +15,8 @@ Two modes (``backbone``):
 
 from __future__ import annotations
 
-import contextlib
-import io
-import warnings
 from copy import deepcopy
 
-import cloudpickle
 import pandas as pd
 from sdv.multi_table import HMASynthesizer
 
@@ -30,7 +26,8 @@ from sdv_pillars.relational.keys import clean_orphans, detect_metadata, key_colu
 from sdv_pillars.relational.loading import load_tables
 from sdv_pillars.relational.sequential import SequentialRelationalModel
 from sdv_pillars.rules import CARTRule, RuleSet, mine_rules, rule_compliance
-from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer, _seeded
+from sdv_pillars.runtime import load_model, quiet, save_model, seeded
+from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer
 from sdv_pillars.table_pillars import fitted_constraints, pillar_constraints
 from sdv_pillars.validation import validate_table
 
@@ -127,7 +124,7 @@ class MultiTablePillarsSynthesizer:
             constraints += pillar_constraints(self.profiles_[name], ruleset, self.max_depth,
                                               self.missingness and own.shape[1] > 0,
                                               self.random_state, name)
-        with _seeded(self.random_state), self._quiet():
+        with seeded(self.random_state), self._quiet():
             self._model = HMASynthesizer(deepcopy(self.metadata_), verbose=self.verbose)
             if constraints:
                 self._model.add_constraints(constraints)
@@ -148,13 +145,7 @@ class MultiTablePillarsSynthesizer:
         self.rule_sets_ = {name: synth.rule_set_ for name, synth in self._model.synthesizers_.items()}
 
     def _quiet(self):
-        if self.verbose:
-            return contextlib.nullcontext()
-        stack = contextlib.ExitStack()
-        stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
-        stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")
-        return stack
+        return quiet(self.verbose)
 
     # -- sampling ------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -173,7 +164,7 @@ class MultiTablePillarsSynthesizer:
             raise ValueError(f"scale must be a positive number, got {scale!r}.")
         with self._quiet():
             if self.backbone == "hma":
-                with _seeded(self.random_state):
+                with seeded(self.random_state):
                     return self._model.sample_scale(scale=float(scale))
             final, augmented = self._model.sample(scale)
         self.sample_compliance_ = pd.concat(
@@ -232,14 +223,11 @@ class MultiTablePillarsSynthesizer:
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, filepath) -> None:
+        """Save the fitted synthesizer (cloudpickle, as SDV's ``save``)."""
         self._check_fitted()
-        with open(filepath, "wb") as output:
-            cloudpickle.dump(self, output)
+        save_model(self, filepath)
 
     @classmethod
     def load(cls, filepath) -> "MultiTablePillarsSynthesizer":
-        with open(filepath, "rb") as source:
-            synthesizer = cloudpickle.load(source)
-        if not isinstance(synthesizer, cls):
-            raise TypeError(f"{filepath} holds a {type(synthesizer).__name__}, not a {cls.__name__}.")
-        return synthesizer
+        """Load a synthesizer saved with ``save``."""
+        return load_model(filepath, cls)
