@@ -200,8 +200,13 @@ def chart(single: pd.DataFrame, path: Path) -> None:
 
 def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", seed: int = 0,
                   tables: list[str] | None = None, backbones: list[str] | None = None,
-                  epochs: int | None = None, relational: bool = True, progress=print) -> pd.DataFrame:
-    """Run a profile; write ``<out>/compare_<profile>.{csv,md,png}`` (and ``_relational``)."""
+                  epochs: int | None = None, max_rows: int | None = None, relational: bool = True,
+                  progress=print) -> pd.DataFrame:
+    """Run a profile; write ``<out>/compare_<profile>.{csv,md,png}`` (and ``_relational``).
+
+    ``tables``, ``backbones``, ``epochs`` and ``max_rows`` (rows kept per table) override the
+    profile's. The results table is rewritten after every run, so a stopped run keeps its rows.
+    """
     from sdv_pillars.datasets import RELATIONAL_DATASETS
 
     if profile not in PROFILES:
@@ -210,6 +215,7 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
     tables = tables or settings["tables"]
     backbones = backbones or settings["backbones"]
     epochs = epochs or settings["epochs"]
+    max_rows = max_rows or settings["max_rows"]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -217,9 +223,9 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
     for table in tables:
         for backbone in backbones:
             for variant in ("plain", "pillars"):
-                row = _in_fresh_process(context, (table, backbone, variant, epochs,
-                                                  settings["max_rows"], seed))
+                row = _in_fresh_process(context, (table, backbone, variant, epochs, max_rows, seed))
                 rows.append(row)
+                write_table(pd.DataFrame(rows), out / f"compare_{profile}")
                 progress(f"{table:<12} {backbone:<16} {variant:<8} fit {row['fit_s']:>7.2f}s "
                          f"quality {row['quality']} rules {row['rule_compliance']}")
     single = _with_ratios(pd.DataFrame(rows))

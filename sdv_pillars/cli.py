@@ -99,7 +99,7 @@ def _benchmark(args) -> int:
 
     single = run_benchmark(QUICK if args.quick else FULL, out=args.out, seed=args.seed,
                            tables=args.tables, backbones=args.backbones, epochs=args.epochs,
-                           relational=not args.no_relational)
+                           max_rows=args.max_rows, relational=not args.no_relational)
     columns = ["table", "backbone", "variant", "fit_s", "fit_ratio", "quality", "rule_compliance",
                "missingness_fidelity", "exact_copy_rate"]
     print(single[columns].to_string(index=False))
@@ -199,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument("--out", default="benchmarks/results")
     benchmark.add_argument("--tables", nargs="+", default=None)
     benchmark.add_argument("--backbones", nargs="+", default=None)
-    benchmark.add_argument("--epochs", type=int, default=None)
+    benchmark.add_argument("--epochs", type=int, default=None, help="epochs of the neural backbones")
+    benchmark.add_argument("--max-rows", type=int, default=None, help="rows kept per table (sampled)")
     benchmark.add_argument("--no-relational", action="store_true", help="single tables only")
     benchmark.add_argument("--seed", type=int, default=0)
     benchmark.set_defaults(handler=_benchmark)
