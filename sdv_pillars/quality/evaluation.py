@@ -76,7 +76,7 @@ class EvaluationResult:
             out["quality"] = (
                 f"{grade(s['quality']).capitalize()} statistical fidelity: column shapes "
                 f"{s['column_shapes']:.0%} and column pair trends "
-                f"{_percent(s['column_pair_trends'])} alike (sdmetrics Quality Report)."
+                f"{percent(s['column_pair_trends'])} alike (sdmetrics Quality Report)."
             )
         if s["diagnostic"] is not None:
             out["diagnostic"] = (f"Validity and structure {s['diagnostic']:.0%} "
@@ -192,7 +192,8 @@ def weighted_overall(scores: dict) -> tuple[float, pd.DataFrame]:
     return float(np.sum(table["score"] * table["weight"])), table
 
 
-def _percent(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A score as a whole percentage, or "n/a" when it was not measured."""
     return "n/a" if value is None else f"{value:.0%}"
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sdv.metadata import Metadata
 
-from sdv_pillars.quality.evaluation import EvaluationResult, grade, weighted_overall
+from sdv_pillars.quality.evaluation import EvaluationResult, grade, percent, weighted_overall
 from sdv_pillars.quality.sdmetrics_reports import sdmetrics_figures
 from sdv_pillars.relational.keys import detect_metadata, key_columns
 
@@ -34,9 +34,9 @@ class MultiTableEvaluation(EvaluationResult):
         out = {
             "quality": (f"{grade(s['quality']).capitalize()} fidelity over {len(self.tables)} tables: "
                         f"column shapes {s['column_shapes']:.0%}, pair trends "
-                        f"{_percent(s['column_pair_trends'])}, children per parent "
-                        f"{_percent(s.get('cardinality'))}, parent-child trends "
-                        f"{_percent(s.get('intertable_trends'))} (sdmetrics)."),
+                        f"{percent(s['column_pair_trends'])}, children per parent "
+                        f"{percent(s.get('cardinality'))}, parent-child trends "
+                        f"{percent(s.get('intertable_trends'))} (sdmetrics)."),
             "keys": (f"{s['referential_integrity']:.1%} of synthetic foreign keys refer to an existing "
                      f"parent; primary keys unique in {s['primary_keys_unique']:.0%} of keyed tables."),
         }
@@ -55,10 +55,6 @@ class MultiTableEvaluation(EvaluationResult):
         lines += ["", *[f"- {text}" for text in self.verdicts().values()]]
         lines += [f"Note: {note}" for note in self.notes]
         return "\n".join(lines)
-
-
-def _percent(value) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
 
 
 def table_metadata(metadata: Metadata, name: str) -> Metadata:
