@@ -1,9 +1,14 @@
 """sdv-pillars: synthetic tables that keep the rules and the gaps of real data."""
 
-from sdv_pillars.quality import EvaluationResult, evaluate
-from sdv_pillars.relational import MultiTablePillarsSynthesizer, load_tables
-from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer
+from sdv_pillars._lazy import lazy_exports
 
-__all__ = ["EvaluationResult", "MultiTablePillarsSynthesizer", "NotFittedError", "PillarsSynthesizer",
-           "evaluate", "load_tables"]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "sdv.errors": ("NotFittedError",),
+    "sdv_pillars.quality.evaluation": ("evaluate",),
+    "sdv_pillars.quality.result": ("EvaluationResult",),
+    "sdv_pillars.relational.loading": ("load_tables",),
+    "sdv_pillars.relational.synthesizer": ("MultiTablePillarsSynthesizer",),
+    "sdv_pillars.synthesizer": ("PillarsSynthesizer",),
+    "sdv_pillars.table_pillars": ("TablePillars",),
+})
 __version__ = "0.1.0"

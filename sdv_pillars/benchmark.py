@@ -37,8 +37,8 @@ PROFILES = {
                           "portal_chain": {"surveys": 10_000}}},
 }
 MULTI_SETTINGS = {"pillars hma": {"backbone": "hma"},
-                  "pillars sequential gaussian_copula": {"backbone": "sequential"},
-                  "pillars sequential cart": {"backbone": "sequential", "table_backbone": "cart"}}
+                  "pillars sequential gaussian_copula": {"backbone": "gaussian_copula"},
+                  "pillars sequential cart": {"backbone": "cart"}}
 SCORES = ("quality", "column_shapes", "column_pair_trends", "diagnostic", "rule_compliance",
           "missingness_fidelity", "ml_utility", "exact_copy_rate", "dcr_share_closer_to_train")
 

@@ -31,19 +31,16 @@ def _synthesizer(data, args, backbone: str | None = None):
 
     backbone = backbone or args.backbone
     kwargs = {"epochs": args.epochs} if getattr(args, "epochs", None) else None
-    if isinstance(data, dict) and len(data) > 1:
-        return MultiTablePillarsSynthesizer(
-            metadata=_metadata(args.metadata), backbone=args.mode, table_backbone=backbone,
-            table_backbone_kwargs=kwargs, random_state=args.seed, verbose=not args.quiet).fit(data)
-    return PillarsSynthesizer(metadata=_metadata(args.metadata), backbone=backbone,
-                              backbone_kwargs=kwargs, random_state=args.seed,
-                              verbose=not args.quiet).fit(data)
+    related = isinstance(data, dict) and len(data) > 1
+    synthesizer = MultiTablePillarsSynthesizer if related else PillarsSynthesizer
+    return synthesizer(metadata=_metadata(args.metadata), backbone=backbone,
+                       backbone_kwargs=kwargs, random_state=args.seed,
+                       verbose=not args.quiet).fit(data)
 
 
 def _profile(args) -> int:
     """Fit the pillars with the fast CART backbone (several tables: sequentially) and print
     what they found."""
-    args.mode = "sequential"
     print(_synthesizer(read_data(args.data), args, backbone="cart").summary())
     return 0
 
@@ -150,11 +147,12 @@ def _demo(args) -> int:
 
 def _model_options(command: argparse.ArgumentParser, backbone: bool = True) -> None:
     if backbone:
-        command.add_argument("--backbone", default="gaussian_copula",
-                             help="gaussian_copula, ctgan, tvae, copulagan or cart")
+        command.add_argument(
+            "--backbone", default=None,
+            help="gaussian_copula (default for one table), ctgan, tvae, copulagan or cart; for "
+                 "related tables also hma (their default): any other backbone models them "
+                 "table by table (the sequential mode)")
         command.add_argument("--epochs", type=int, default=None, help="epochs of a neural backbone")
-        command.add_argument("--mode", default="hma", choices=["hma", "sequential"],
-                             help="multi-table mode (DATA is a folder or SQLite file)")
     command.add_argument("--metadata", default=None, help="SDV metadata JSON (default: detected)")
     command.add_argument("--seed", type=int, default=0)
     command.add_argument("--quiet", action="store_true", help="no progress bars")

@@ -5,13 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 
-def sampling_rng(random_state: int | None, stream: int) -> np.random.Generator:
+def sampling_rng(seed: int | None, *stream: int) -> np.random.Generator:
     """The generator of one constraint's sampling stream.
 
-    ``stream`` keeps the streams of different constraints apart under one user seed, so a
-    rule's residual draws do not repeat the missingness constraint's null draws.
+    ``stream`` (a constraint kind and, where there are several, its position) keeps the
+    streams of different constraints apart under one seed. The seed and the stream are
+    mixed by numpy's ``SeedSequence``, so (seed 1, stream 2) and (seed 2, stream 1) are
+    unrelated generators, which ``seed + stream`` would have made the same.
     """
-    return np.random.default_rng(None if random_state is None else random_state + stream)
+    return np.random.default_rng(None if seed is None else [seed, *stream])
+
+
+def fresh_seed() -> int:
+    """A seed drawn from the operating system, for a fit given no ``random_state``: its
+    constraints then repeat their draws after ``reset_sampling``, as SDV's backbones do."""
+    return int(np.random.SeedSequence().generate_state(1)[0])
 
 
 def draw_in_ranges(rng: np.random.Generator, start: np.ndarray, stop: np.ndarray) -> np.ndarray:

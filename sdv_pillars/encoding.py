@@ -14,7 +14,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile
+from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile, modelled_columns
 
 
 def model_frame(data: pd.DataFrame, profile: dict[str, ColumnProfile]) -> pd.DataFrame:
@@ -58,3 +58,10 @@ def make_encoder(
         [("num", num, numbers), ("cat", cat, labels)],
         verbose_feature_names_out=False,
     )
+
+
+def row_hashes(data: pd.DataFrame, profile: dict[str, ColumnProfile]) -> np.ndarray:
+    """One 64-bit hash per row over the modelled columns, read as a model reads them (so an
+    integer stored as float and the same integer hash alike)."""
+    frame = model_frame(data[modelled_columns(profile)], profile)
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()

@@ -18,6 +18,8 @@ from pandas.api import types as ptypes
 from pandas.tseries.api import guess_datetime_format
 from sdv.metadata import Metadata
 
+from sdv_pillars.defaults import DATE_PARSE_SHARE, DATE_SAMPLE, ID_MIN_ROWS, MAX_CODES, TEXT_MIN_WORDS
+
 KINDS = (
     "continuous",
     "integer",
@@ -53,6 +55,11 @@ class ColumnProfile:
         return self.kind not in ("id", "text", "other")
 
 
+def modelled_columns(profile: dict[str, ColumnProfile]) -> list[str]:
+    """Columns whose values a model reads and compares (not keys, free text or unreadable)."""
+    return [c for c, p in profile.items() if p.is_modelled_value]
+
+
 def _whole_numbers(values: pd.Series) -> bool:
     finite = values[np.isfinite(values)]
     return bool(len(finite)) and bool(np.all(np.mod(finite, 1) == 0))
@@ -60,15 +67,15 @@ def _whole_numbers(values: pd.Series) -> bool:
 
 def _datetime_format(values: pd.Series) -> str | None:
     """The strftime format that parses at least 95% of the strings, or None."""
-    sample = values.astype(str).head(1000)
+    sample = values.astype(str).head(DATE_SAMPLE)
     fmt = guess_datetime_format(sample.iloc[0])
     if fmt is None:
         return None
     parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-    return fmt if parsed.notna().mean() >= 0.95 else None
+    return fmt if parsed.notna().mean() >= DATE_PARSE_SHARE else None
 
 
-def classify_column(column: pd.Series, max_codes: int = 10) -> ColumnProfile:
+def classify_column(column: pd.Series, max_codes: int = MAX_CODES) -> ColumnProfile:
     """Classify one column by its values. ``max_codes``: whole-number columns with at most
     this many distinct values are codes (categorical), not quantities."""
     name = str(column.name)
@@ -103,14 +110,14 @@ def classify_column(column: pd.Series, max_codes: int = 10) -> ColumnProfile:
     if fmt is not None:
         return made("datetime", "datetime", f"strings that parse as dates '{fmt}'", fmt)
     words = strings.str.split().str.len().mean()
-    if n_unique > 0.5 * len(values) and words >= 4:
+    if n_unique > 0.5 * len(values) and words >= TEXT_MIN_WORDS:
         return made("text", "categorical", f"free text ({words:.1f} words on average)")
-    if all_unique and len(values) >= 10:
+    if all_unique and len(values) >= ID_MIN_ROWS:
         return made("id", "id", "unique strings, one per row")
     return made("categorical", "categorical", f"{n_unique} distinct labels")
 
 
-def profile_table(data: pd.DataFrame, max_codes: int = 10) -> dict[str, ColumnProfile]:
+def profile_table(data: pd.DataFrame, max_codes: int = MAX_CODES) -> dict[str, ColumnProfile]:
     """Classify every column of ``data`` (pillar 1)."""
     return {str(col): classify_column(data[col], max_codes) for col in data.columns}
 
@@ -146,26 +153,39 @@ def profile_from_metadata(
     return profile
 
 
+def column_spec(column: ColumnProfile) -> dict:
+    """The SDV metadata of one profiled column."""
+    spec: dict = {"sdtype": column.sdtype}
+    if column.kind == "integer":
+        spec["decimal_places"] = 0
+    elif column.kind == "datetime" and column.datetime_format:
+        spec["datetime_format"] = column.datetime_format
+    return spec
+
+
 def build_metadata(profile: dict[str, ColumnProfile], table_name: str) -> Metadata:
     """A validated single-table ``Metadata`` from a profile.
 
     One id column that is unique and complete becomes the primary key; other id columns
     stay ``id`` so SDV generates fresh values instead of modelling them as numbers.
     """
-    columns = {}
-    for col in profile.values():
-        spec: dict = {"sdtype": col.sdtype}
-        if col.kind == "integer":
-            spec["decimal_places"] = 0
-        elif col.kind == "datetime" and col.datetime_format:
-            spec["datetime_format"] = col.datetime_format
-        columns[col.name] = spec
-    table: dict = {"columns": columns}
+    table: dict = {"columns": {col.name: column_spec(col) for col in profile.values()}}
     keys = [c.name for c in profile.values() if c.kind == "id" and c.null_rate == 0]
     if keys:
         table["primary_key"] = keys[0]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.filterwarnings("ignore", message=".*save_to_json.*")
         metadata = Metadata.load_from_dict({"tables": {table_name: table}})
     metadata.validate()
     return metadata
+
+
+def apply_profile(metadata: Metadata, table_name: str, profile: dict[str, ColumnProfile]) -> None:
+    """Write pillar 1's kinds into a (detected) metadata, in place, for the profiled columns.
+
+    SDV's detection reads dtypes and names; the profile reads values (0/1 codes, whole
+    numbers stored as floats, dates kept as strings). Key columns are left out of
+    ``profile`` by the caller and keep their metadata.
+    """
+    for name, column in profile.items():
+        metadata.update_column(column_name=name, table_name=table_name, **column_spec(column))

@@ -21,32 +21,27 @@ from copy import deepcopy
 
 import numpy as np
 import pandas as pd
+from sdv.errors import NotFittedError, SamplingError
 from tqdm.auto import tqdm
 
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
-from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
-from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
-from sdv_pillars.quality.privacy import row_hashes
-from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
-from sdv_pillars.runtime import load_model, quiet, save_model, seeded
-from sdv_pillars.table_pillars import fitted_constraints, pillar_constraints
-from sdv_pillars.validation import validate_metadata_columns, validate_table
+from sdv_pillars.base import BasePillarsSynthesizer
+from sdv_pillars.defaults import MAX_REDRAWS
+from sdv_pillars.encoding import row_hashes
+from sdv_pillars.runtime import seeded
+from sdv_pillars.table_pillars import TablePillars
+from sdv_pillars.validation import validate_parameters, validate_table
 
 EXACT_COPIES = ("keep", "redraw")
-MAX_REDRAWS = 20
 
 
-class NotFittedError(RuntimeError):
-    """Raised when a synthesizer is used before ``fit``."""
-
-
-class PillarsSynthesizer:
+class PillarsSynthesizer(BasePillarsSynthesizer):
     """Synthesize one table with its rules and missingness kept, over any SDV backbone.
 
     Args:
         metadata: an ``sdv.metadata.Metadata``; ``None`` profiles the data (pillar 1).
-        backbone: ``"gaussian_copula"``, ``"ctgan"``, ``"tvae"``, ``"copulagan"``, or an SDV
-            single-table synthesizer class.
+        backbone: ``"gaussian_copula"`` (``None``, the default), ``"ctgan"``, ``"tvae"``,
+            ``"copulagan"``, ``"cart"``, or an SDV single-table synthesizer class.
         backbone_kwargs: passed to the SDV synthesizer (``epochs``, ``enable_gpu``, ...; for
             ``"cart"``: ``min_leaf``, ``smoothing``, ``visit_sequence``). One key is the
             pillars' own, for every backbone: ``exact_copies="redraw"`` redraws sampled rows
@@ -58,45 +53,17 @@ class PillarsSynthesizer:
         missingness: learn MCAR/MAR missingness and re-impose it.
         random_state: seed for mining, fitting and sampling; ``None`` for fresh randomness.
         verbose: show progress bars.
+
+    Fitted attributes: ``pillars_`` (the ``TablePillars``), ``metadata_``, ``profile_``,
+    ``rule_set_``, ``rules_``, ``generation_order_``, ``missingness_``.
     """
 
-    def __init__(
-        self,
-        metadata=None,
-        backbone="gaussian_copula",
-        backbone_kwargs: dict | None = None,
-        rules: bool = True,
-        rule_threshold: float = 0.99,
-        max_depth: int = 5,
-        missingness: bool = True,
-        random_state: int | None = None,
-        verbose: bool = True,
-    ):
-        self.metadata = metadata
-        self.backbone = backbone
-        self.backbone_kwargs = backbone_kwargs
-        self.rules = rules
-        self.rule_threshold = rule_threshold
-        self.max_depth = max_depth
-        self.missingness = missingness
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def get_parameters(self) -> dict:
-        """The parameters the synthesizer was created with (as SDV's ``get_parameters``)."""
-        names = ("backbone", "backbone_kwargs", "rules", "rule_threshold", "max_depth",
-                 "missingness", "random_state", "verbose")
-        return {name: getattr(self, name) for name in names}
+    default_backbone = "gaussian_copula"
 
     # -- fitting -----------------------------------------------------------------------------
     def _validate_parameters(self) -> None:
-        resolve_backbone(self.backbone)
-        if not 0 < self.rule_threshold <= 1:
-            raise ValueError(f"rule_threshold must be in (0, 1], got {self.rule_threshold}.")
-        if not (isinstance(self.max_depth, int) and self.max_depth >= 1):
-            raise ValueError(f"max_depth must be a positive integer, got {self.max_depth!r}.")
-        if self.backbone_kwargs is not None and not isinstance(self.backbone_kwargs, dict):
-            raise TypeError("backbone_kwargs must be a dict of SDV synthesizer parameters.")
+        resolve_backbone(self._backbone)
+        validate_parameters(self)
         if self._exact_copies not in EXACT_COPIES:
             raise ValueError(f"exact_copies must be one of {EXACT_COPIES}, got {self._exact_copies!r}.")
 
@@ -114,48 +81,33 @@ class PillarsSynthesizer:
         table_name, table = validate_table(data)
         if self.metadata is not None and len(self.metadata.tables) == 1:
             table_name = next(iter(self.metadata.tables))  # the user's name for the table wins
-        steps = tqdm(total=4, desc="Pillars", disable=not self.verbose, leave=False)
+        steps = tqdm(total=5, desc="Pillars", disable=not self.verbose, leave=False)
+        self.pillars_ = TablePillars(table_name, self.metadata, self.rules, self.missingness,
+                                     self.rule_threshold, self.max_depth, self.random_state)
+        self.pillars_.fit(table, progress=steps)
+        self.metadata_ = self.pillars_.metadata_
+        self.profile_ = self.pillars_.profile_
+        self.rule_set_ = self.pillars_.rule_set_
+        self.rules_ = self.pillars_.rules_
+        self.generation_order_ = self.pillars_.generation_order_
+        self.missingness_ = self.pillars_.missingness_models()
 
-        steps.set_postfix_str("profiling")
-        if self.metadata is None:
-            self.profile_ = profile_table(table)
-            self.metadata_ = build_metadata(self.profile_, table_name)
-        else:
-            validate_metadata_columns(table, self.metadata, table_name)
-            self.profile_ = profile_from_metadata(table, self.metadata, table_name)
-            self.metadata_ = deepcopy(self.metadata)
-        steps.update()
-
-        steps.set_postfix_str("mining rules")
-        ruleset = RuleSet()
-        if self.rules:
-            ruleset = mine_rules(table, self.profile_, self.rule_threshold, self.max_depth,
-                                 self.random_state)
-        self.rule_set_ = ruleset
-        self.rules_: list[Rule] = ruleset.rules
-        self.generation_order_: list[str] = ruleset.order
-        steps.update()
-
-        steps.set_postfix_str("missingness")
-        constraints = pillar_constraints(self.profile_, self.rule_set_, self.max_depth,
-                                         self.missingness, self.random_state, table_name)
-        steps.update()
-
-        steps.set_postfix_str(f"fitting {backbone_name(self.backbone)}")
+        steps.set_postfix_str(f"fitting {backbone_name(self._backbone)}")
         self._table_name = table_name
         self._columns = list(table.columns)
-        self._backbone = resolve_backbone(self.backbone)(
+        backbone = resolve_backbone(self._backbone)(
             metadata=deepcopy(self.metadata_), **self._backbone_options()
         )
+        constraints = self.pillars_.constraints()
         if constraints:
-            self._backbone.add_constraints(constraints)
+            backbone.add_constraints(constraints)
             # SDV 2.0's add_constraints rebuilds the data processor and forgets the backbone's
             # own transformer choices (CTGAN, TVAE and CART take labels as they are, not as
             # UniformEncoder floats); put them back.
-            self._backbone._update_default_transformers()
+            backbone._update_default_transformers()
         with seeded(self.random_state), self._quiet():
-            self._backbone.fit({table_name: table})
-        self._collect_missingness()
+            backbone.fit({table_name: table})
+        self._model = backbone
         self._real_hashes = None
         if self._exact_copies == "redraw":
             self._real_hashes = np.unique(row_hashes(table, self.profile_))
@@ -167,7 +119,7 @@ class PillarsSynthesizer:
     def _backbone_options(self) -> dict:
         options = dict(self.backbone_kwargs or {})
         options.pop("exact_copies", None)
-        name = backbone_name(self.backbone)
+        name = backbone_name(self._backbone)
         if name in (*NEURAL, "cart"):
             options.setdefault("verbose", self.verbose)
         if name == "cart":
@@ -177,39 +129,14 @@ class PillarsSynthesizer:
             options.setdefault("visit_sequence", list(dict.fromkeys(drivers)))
         return options
 
-    def _fitted_constraints(self, kind: type | tuple[type, ...]) -> list:
-        return fitted_constraints(self._backbone, kind)
-
-    def _collect_missingness(self) -> None:
-        self.missingness_: dict[str, MissingnessModel] = {}
-        for constraint in self._fitted_constraints(MissingnessConstraint):
-            self.missingness_.update(constraint.models_)
-        for rule in self.rule_set_.cart_rules:
-            rate = self.profile_[rule.target].null_rate
-            if rate > 0:
-                self.missingness_[rule.target] = MissingnessModel(
-                    rule.target, "MAR", rate, rule.features, None, None,
-                    "derived column: its nulls are rebuilt by its rule",
-                )
-
-    def _quiet(self):
-        return quiet(self.verbose)
-
     # -- sampling -----------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "_backbone"):
-            raise NotFittedError(
-                "This PillarsSynthesizer is not fitted yet: call fit(data) before sampling."
-            )
-
     def reset_sampling(self) -> None:
         """Make the next samples repeat those drawn right after ``fit``."""
         self._check_fitted()
-        self._backbone.reset_sampling()
+        self._model.reset_sampling()
         if self.random_state is not None:
-            self._backbone._set_random_state(self.random_state)
-        for constraint in self._fitted_constraints((CARTRule, MissingnessConstraint)):
-            constraint.reset_sampling()
+            self._model._set_random_state(self.random_state)
+        self.pillars_.reset_sampling()
 
     def _restore(self, sampled) -> pd.DataFrame:
         if isinstance(sampled, dict):
@@ -231,7 +158,7 @@ class PillarsSynthesizer:
         if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
             raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
         with self._quiet():
-            sampled = self._restore(self._backbone.sample(int(num_rows), batch_size=batch_size))
+            sampled = self._restore(self._model.sample(int(num_rows), batch_size=batch_size))
             sampled = sampled[~self._copies(sampled)]
             for attempt in range(MAX_REDRAWS + 1):
                 missing = int(num_rows) - len(sampled)
@@ -239,10 +166,10 @@ class PillarsSynthesizer:
                     return sampled.reset_index(drop=True)
                 if attempt == MAX_REDRAWS:
                     break
-                fresh = self._restore(self._backbone.sample(2 * missing + 10))
+                fresh = self._restore(self._model.sample(2 * missing + 10))
                 fresh = fresh[~self._copies(fresh)].head(missing)
                 sampled = pd.concat([sampled, fresh], ignore_index=True)
-        raise RuntimeError(
+        raise SamplingError(
             f"{missing} sampled rows still copy a real row after {MAX_REDRAWS} redraws: "
             "the table has too few distinct rows for exact_copies='redraw'. Use "
             "backbone_kwargs smoothing='density' or a larger min_leaf (backbone 'cart'), or "
@@ -257,7 +184,7 @@ class PillarsSynthesizer:
         """
         self._check_fitted()
         with self._quiet():
-            sampled = self._restore(self._backbone.sample_from_conditions(
+            sampled = self._restore(self._model.sample_from_conditions(
                 conditions, max_tries_per_batch=max_tries_per_batch, batch_size=batch_size
             ))
         copies = self._copies(sampled)
@@ -275,22 +202,17 @@ class PillarsSynthesizer:
     def get_constraints(self) -> list:
         """The SDV constraint objects in use, in the order SDV applies them."""
         self._check_fitted()
-        return self._backbone.get_constraints()
+        return self._model.get_constraints()
 
     def rule_compliance(self, data: pd.DataFrame) -> pd.Series:
         """Share of rows of ``data`` that satisfy each kept rule (1.0 = always)."""
         self._check_fitted()
-        return rule_compliance(data, self.rules_, self.rule_checks(), self.profile_)
-
-    def rule_checks(self) -> dict[str, CARTRule]:
-        """The fitted CART rule constraints, by target: what ``rule_compliance`` checks with."""
-        self._check_fitted()
-        return {c.target: c for c in self._fitted_constraints(CARTRule)}
+        return self.pillars_.rule_compliance(data)
 
     def summary(self) -> str:
         """A readable text of what each pillar found."""
         self._check_fitted()
-        lines = [f"PillarsSynthesizer over {backbone_name(self.backbone)}, "
+        lines = [f"PillarsSynthesizer over {backbone_name(self._backbone)}, "
                  f"table '{self._table_name}' ({len(self._columns)} columns)", "",
                  "Profile (pillar 1):"]
         lines += [f"  {p.name:<24} {p.kind:<12} {p.reason}" for p in self.profile_.values()]
@@ -303,17 +225,6 @@ class PillarsSynthesizer:
         lines += ["", "Generation order of derived columns (pillar 4): "
                   + (" -> ".join(self.generation_order_) or "none")]
         return "\n".join(lines)
-
-    # -- persistence -------------------------------------------------------------------------
-    def save(self, filepath) -> None:
-        """Save the fitted synthesizer (cloudpickle, as SDV's ``save``)."""
-        self._check_fitted()
-        save_model(self, filepath)
-
-    @classmethod
-    def load(cls, filepath) -> "PillarsSynthesizer":
-        """Load a synthesizer saved with ``save``."""
-        return load_model(filepath, cls)
 
 
 __all__ = ["NotFittedError", "PillarsSynthesizer"]

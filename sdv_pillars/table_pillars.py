@@ -1,55 +1,191 @@
-"""The pillars of one table as SDV constraints: shared by the single- and multi-table synthesizers.
+"""One table's pillars 1 to 4, as explicit steps, and the SDV constraints they give.
 
-SDV transforms constraints in list order and reverse-transforms them in reverse order, so the
-list is ``[CART rules (reverse generation order), MissingnessConstraint, Inequalities]``: on
-sampling the inequalities are rebuilt first (on complete rows), then the nulls re-imposed,
-then the derived columns rebuilt in topological order from features that already carry
-their nulls.
+``TablePillars.fit`` runs, in order:
+
+1. profile: the kind of every column, from its values (or from the user's metadata);
+2. rules: CART functions and inequalities mined from the table (``rules.mining``);
+3. rule constraints: one fitted ``CARTRule`` per CART rule, in generation order (pillar 4);
+4. missingness: the MCAR/MAR analysis (``missingness.analyse_missingness``) of the columns
+   the backbone will see (rule targets are rebuilt by their rules, nulls included).
+
+It owns the constraint objects it hands to SDV and answers for them: ``constraints()``,
+``rule_checks()``, ``missingness_models()``, ``reset_sampling()``. SDV wraps the very
+objects it is given and its ``fit`` on the same rows reuses what the pillars learned
+(``pillar_constraint``), so nothing is read back out of SDV's private state. The
+single-table synthesizer, the HMA mode, the sequential mode and ``evaluate`` all use it.
+
+SDV transforms constraints in list order and reverse-transforms them in reverse order, so
+``constraints()`` is ``[CART rules (reverse generation order), MissingnessConstraint,
+Inequalities]``: on sampling the inequalities are rebuilt first (on complete rows), then the
+nulls re-imposed, then the derived columns rebuilt in topological order from features that
+already carry their nulls.
 """
 
 from __future__ import annotations
 
+from copy import deepcopy
+
+import pandas as pd
 from sdv.cag import Inequality
 
-from sdv_pillars.missingness import MissingnessConstraint
-from sdv_pillars.profiling import ColumnProfile
-from sdv_pillars.rules import CARTRule, RuleSet
+from sdv_pillars.defaults import MAX_DEPTH, RULE_THRESHOLD
+from sdv_pillars.draws import fresh_seed
+from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
+from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
+from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
+from sdv_pillars.validation import DEFAULT_TABLE_NAME, validate_metadata_columns
+
+DERIVED_NULLS = "derived column: its nulls are rebuilt by its rule"
 
 
-def pillar_constraints(
-    profile: dict[str, ColumnProfile],
-    rule_set: RuleSet,
-    max_depth: int,
-    missingness: bool,
-    random_state: int | None,
-    table_name: str,
-) -> list:
-    """The constraint list for one table, in the order SDV needs (module docstring)."""
-    by_target = {r.target: r for r in rule_set.cart_rules}
-    chain: list = [
-        CARTRule(
-            target, list(by_target[target].features), by_target[target].kind,
-            {c: profile[c] for c in (target, *by_target[target].features)},
-            max_depth, random_state, table_name,
-        )
-        for target in reversed(rule_set.order)
-    ]
-    inequalities = rule_set.inequalities
-    if missingness:
-        chain.append(MissingnessConstraint(
-            profile,
-            bounds=[(r.features[0], r.target, r.kind == STRICT_INEQUALITY) for r in inequalities],
-            random_state=random_state,
-            table_name=table_name,
-        ))
-    chain.extend(Inequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY, table_name)
-                 for r in inequalities)
-    return chain
+class TablePillars:
+    """Pillars 1 to 4 of one table (module docstring).
 
+    Args:
+        table_name: the table's name (constraints carry it for multi-table metadata).
+        metadata: an ``sdv.metadata.Metadata`` holding the table; its kinds win over the
+            profile's. ``None`` profiles the data.
+        rules: mine and enforce rules.
+        missingness: analyse and re-impose missingness.
+        rule_threshold: held-out score a CART rule must reach.
+        max_depth: depth of the rule trees.
+        random_state: seed of mining, analysis and sampling draws; ``None`` draws one.
+    """
 
-def fitted_constraints(synthesizer, kind: type | tuple[type, ...]) -> list:
-    """The fitted instances of our constraint class(es) inside an SDV single-table synthesizer."""
-    harnesses = getattr(synthesizer, "_chained_constraints", [])
-    found = [getattr(h, "programmable_constraint", h) for h in harnesses]
-    return [c for c in found if isinstance(c, kind)]
+    def __init__(
+        self,
+        table_name: str = DEFAULT_TABLE_NAME,
+        metadata=None,
+        rules: bool = True,
+        missingness: bool = True,
+        rule_threshold: float = RULE_THRESHOLD,
+        max_depth: int = MAX_DEPTH,
+        random_state: int | None = None,
+    ):
+        self.table_name = table_name
+        self.metadata = metadata
+        self.rules = rules
+        self.missingness = missingness
+        self.rule_threshold = rule_threshold
+        self.max_depth = max_depth
+        self.random_state = random_state
+
+    # -- the steps --------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame, profile: dict[str, ColumnProfile] | None = None,
+            progress=None) -> "TablePillars":
+        """Run the four steps on ``data`` (not modified). Returns self.
+
+        Args:
+            data: the table; columns not in ``profile`` (keys of related tables) are ignored.
+            profile: a profile made by the caller (the multi-table modes profile each table
+                without its keys); ``None`` profiles ``data`` or reads ``metadata``.
+            progress: a tqdm bar advanced once per step, or None.
+        """
+        self.seed_ = self.random_state if self.random_state is not None else fresh_seed()
+        steps = [self._profile, self._mine, self._fit_rules, self._analyse_missingness]
+        self.profile_ = profile
+        for step in steps:
+            step(data)
+            if progress is not None:
+                progress.update()
+        return self
+
+    def _profile(self, data: pd.DataFrame) -> None:
+        if self.profile_ is None:
+            if self.metadata is None:
+                self.profile_ = profile_table(data)
+            else:
+                validate_metadata_columns(data, self.metadata, self.table_name)
+                self.profile_ = profile_from_metadata(data, self.metadata, self.table_name)
+        if self.metadata is None:
+            self.metadata_ = build_metadata(self.profile_, self.table_name)
+        else:
+            self.metadata_ = deepcopy(self.metadata)
+
+    def _mine(self, data: pd.DataFrame) -> None:
+        own = data[list(self.profile_)]
+        self.rule_set_ = (mine_rules(own, self.profile_, self.rule_threshold, self.max_depth,
+                                     self.seed_) if self.rules else RuleSet())
+
+    def _fit_rules(self, data: pd.DataFrame) -> None:
+        by_target = {r.target: r for r in self.rule_set_.cart_rules}
+        self._cart_rules: dict[str, CARTRule] = {}
+        for target in self.rule_set_.order:
+            rule = by_target[target]
+            columns = (target, *rule.features)
+            constraint = CARTRule(target, list(rule.features), rule.kind,
+                                  {c: self.profile_[c] for c in columns}, self.max_depth,
+                                  self.seed_, self.table_name)
+            constraint.fit(data, None)
+            self._cart_rules[target] = constraint
+
+    def _analyse_missingness(self, data: pd.DataFrame) -> None:
+        self._missingness = None
+        if not self.missingness:
+            return
+        bounds = [(r.features[0], r.target, r.kind == STRICT_INEQUALITY)
+                  for r in self.rule_set_.inequalities]
+        self._missingness = MissingnessConstraint(self.profile_, bounds=bounds,
+                                                  random_state=self.seed_,
+                                                  table_name=self.table_name)
+        # what SDV hands this constraint: the table without the columns the rules rebuild
+        self._missingness.fit(data.drop(columns=list(self._cart_rules)), None)
+
+    # -- what the steps found ---------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "rule_set_"):
+            raise RuntimeError("TablePillars.fit(data) has not run yet.")
+
+    @property
+    def rules_(self) -> list[Rule]:
+        """Every kept rule (CART rules and inequalities)."""
+        self._check_fitted()
+        return self.rule_set_.rules
+
+    @property
+    def generation_order_(self) -> list[str]:
+        """Derived columns in the order they are rebuilt (pillar 4)."""
+        self._check_fitted()
+        return self.rule_set_.order
+
+    def constraints(self) -> list:
+        """The SDV constraint objects, in the order SDV needs (module docstring)."""
+        self._check_fitted()
+        chain: list = [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
+        if self._missingness is not None:
+            chain.append(self._missingness)
+        chain.extend(Inequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
+                                self.table_name) for r in self.rule_set_.inequalities)
+        return chain
+
+    def rule_checks(self) -> dict[str, CARTRule]:
+        """The fitted CART rule constraints, by target: what rule compliance is checked with."""
+        self._check_fitted()
+        return dict(self._cart_rules)
+
+    def missingness_models(self) -> dict[str, MissingnessModel]:
+        """How each column's nulls arise: the analysed columns, then the derived columns
+        whose nulls their rules rebuild."""
+        self._check_fitted()
+        models = dict(self._missingness.models_) if self._missingness is not None else {}
+        for rule in self.rule_set_.cart_rules:
+            rate = self.profile_[rule.target].null_rate
+            if rate > 0:
+                models[rule.target] = MissingnessModel(rule.target, "MAR", rate, rule.features,
+                                                       None, None, DERIVED_NULLS)
+        return models
+
+    def rule_compliance(self, data: pd.DataFrame, rules: list[Rule] | None = None) -> pd.Series:
+        """Share of rows of ``data`` that keep each rule (all kept rules, or ``rules``)."""
+        self._check_fitted()
+        rules = self.rules_ if rules is None else rules
+        return rule_compliance(data, rules, self.rule_checks(), self.profile_)
+
+    def reset_sampling(self) -> None:
+        """Restart the random streams of every constraint that draws at sampling time."""
+        self._check_fitted()
+        for constraint in self._cart_rules.values():
+            constraint.reset_sampling()
+        if self._missingness is not None:
+            self._missingness.reset_sampling()

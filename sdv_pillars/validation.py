@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import pandas as pd
 
 DEFAULT_TABLE_NAME = "table"
@@ -66,4 +68,33 @@ def validate_metadata_columns(frame: pd.DataFrame, metadata, table_name: str) ->
             f"the data {sorted(present - described)}, only in the metadata "
             f"{sorted(described - present)}. Update the metadata (metadata.add_column / "
             "remove_column) or pass metadata=None to profile the data."
+        )
+
+
+def validate_parameters(synthesizer) -> None:
+    """The pillars' own parameters, checked before any work (both synthesizers have them)."""
+    threshold = synthesizer.rule_threshold
+    if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
+        raise ValueError(f"rule_threshold must be a number in (0, 1], got {threshold!r}.")
+    depth = synthesizer.max_depth
+    if not (isinstance(depth, numbers.Integral) and not isinstance(depth, bool) and depth >= 1):
+        raise ValueError(f"max_depth must be a positive integer, got {depth!r}.")
+    if synthesizer.backbone_kwargs is not None and not isinstance(synthesizer.backbone_kwargs, dict):
+        raise TypeError("backbone_kwargs must be a dict of SDV synthesizer parameters.")
+    seed = synthesizer.random_state
+    if seed is not None and not (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
+                                 and 0 <= seed < 2**32):
+        raise ValueError(f"random_state must be None or an integer in [0, 2**32), got {seed!r}.")
+    for flag in ("rules", "missingness", "verbose"):
+        if not isinstance(getattr(synthesizer, flag), bool):
+            raise TypeError(f"{flag} must be True or False, got {getattr(synthesizer, flag)!r}.")
+
+
+def validate_same_columns(what: str, frame: pd.DataFrame, real: pd.DataFrame) -> None:
+    """A table compared with the real one must have its columns."""
+    missing, extra = set(real.columns) - set(frame.columns), set(frame.columns) - set(real.columns)
+    if missing or extra:
+        raise ValueError(
+            f"The {what} table does not have the real table's columns: missing {sorted(missing)}, "
+            f"extra {sorted(extra)}. Evaluate tables with the same columns."
         )

@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sdv.errors import SamplingError
 from sdv.sampling import Condition
 
 from sdv_pillars import PillarsSynthesizer, evaluate
@@ -20,7 +21,7 @@ def cart_customers(customers):
 
 def test_cart_keeps_rules_gaps_and_frame(customers, cart_customers):
     fake = cart_customers.sample(2000)
-    assert isinstance(cart_customers._backbone, CARTSynthesizer)
+    assert isinstance(cart_customers._model, CARTSynthesizer)
     assert list(fake.columns) == list(customers.columns)
     assert fake.dtypes.to_dict() == customers.dtypes.to_dict()
     assert cart_customers.rule_compliance(fake).min() == 1.0
@@ -32,7 +33,7 @@ def test_cart_keeps_rules_gaps_and_frame(customers, cart_customers):
 
 
 def test_every_tree_is_fitted_on_every_row(customers, cart_customers):
-    model = cart_customers._backbone._model
+    model = cart_customers._model._model
     assert model.order_[0] == "income"  # the rule's driver is visited first
     for column in model.columns_[1:]:
         assert column.tree.tree_.n_node_samples[0] == len(customers)
@@ -70,7 +71,7 @@ def test_redraw_that_cannot_succeed_says_why():
     rng = np.random.default_rng(0)
     coarse = pd.DataFrame({"a": rng.choice(["x", "y"], 300), "b": rng.choice(["u", "v"], 300)})
     synth = _cart(coarse, exact_copies="redraw")
-    with pytest.raises(RuntimeError, match="too few distinct rows for exact_copies='redraw'"):
+    with pytest.raises(SamplingError, match="too few distinct rows for exact_copies='redraw'"):
         synth.sample(50)
 
 
@@ -98,7 +99,7 @@ def test_seeded_cart_repeats_itself_and_survives_save_load(tmp_path, customers, 
 
 def test_conditions_on_the_first_visited_column_and_beyond(customers):
     synth = _cart(customers, visit_sequence=["region", "income"])
-    model = synth._backbone._model
+    model = synth._model._model
     assert (model.sample(40, {"region": "North"})["region"] == "North").all()  # set, not rejected
     with pytest.raises(NotImplementedError):
         model.sample(40, {"education": "PhD"})  # off the start: SDV falls back to reject sampling

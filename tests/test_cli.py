@@ -51,7 +51,7 @@ def test_related_tables_from_a_folder_to_sqlite(tmp_path, capsys):
         (table.sample(400, random_state=0) if name == "surveys" else table).to_csv(
             folder / f"{name}.csv", index=False)
     model, fake = tmp_path / "portal.pkl", tmp_path / "fake.sqlite"
-    assert main(["fit", str(folder), "-o", str(model), "--mode", "sequential", "--backbone", "cart",
+    assert main(["fit", str(folder), "-o", str(model), "--backbone", "cart",
                  "--quiet"]) == 0
     assert main(["sample", str(model), "--scale", "0.5", "-o", str(fake)]) == 0
     assert main(["evaluate", str(folder), str(fake), "-o", str(tmp_path / "r.json"), "--quiet"]) == 0

@@ -41,7 +41,7 @@ def _integrity(fake, metadata):
             for r in metadata.relationships}
 
 
-@pytest.mark.parametrize("mode", ["hma", "sequential"])
+@pytest.mark.parametrize("mode", ["hma", "gaussian_copula"])
 def test_portal_keys_resolve_and_sizes_hold(portal, mode):
     synth = MultiTablePillarsSynthesizer(backbone=mode, random_state=0, verbose=False).fit(portal)
     fake = synth.sample()
@@ -56,7 +56,8 @@ def test_portal_keys_resolve_and_sizes_hold(portal, mode):
 
 
 def test_sequential_keeps_rules_children_counts_and_parent_context(portal):
-    synth = MultiTablePillarsSynthesizer(backbone="sequential", random_state=0, verbose=False).fit(portal)
+    synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0,
+                                         verbose=False).fit(portal)
     fake = synth.sample()
     assert synth.sample_compliance_["compliance"].min() == 1.0
     # children per plot: the spread of real counts survives (sdmetrics Cardinality's question)
@@ -69,15 +70,16 @@ def test_sequential_keeps_rules_children_counts_and_parent_context(portal):
 
 
 def test_three_level_chain_runs_sequential_where_hma_refuses(chain):
-    with pytest.raises(ValueError, match="backbone='sequential'"):
+    with pytest.raises(ValueError, match="sequential mode"):
         MultiTablePillarsSynthesizer(backbone="hma", verbose=False).fit(chain)
-    synth = MultiTablePillarsSynthesizer(backbone="sequential", table_backbone="cart",
+    synth = MultiTablePillarsSynthesizer(backbone="cart",
                                          random_state=0, verbose=False).fit(chain)
     fake = synth.sample(scale=0.5)
     assert all(share == 1.0 for share in _integrity(fake, synth.get_metadata()).values())
     assert len(fake["surveys"]) == round(0.5 * len(chain["surveys"]))
 
 
+@pytest.mark.slow
 def test_hma_mode_quality_close_to_plain_hma(portal):
     from sdv.multi_table import HMASynthesizer
 
@@ -101,7 +103,7 @@ def test_dirty_flight_keys_are_reported_and_cleaned():
              for r in metadata.relationships}
     assert {("flights", "carrier", "airlines"), ("flights", "tailnum", "planes"),
             ("flights", "origin", "airports"), ("flights", "dest", "airports")} <= found
-    synth = MultiTablePillarsSynthesizer(backbone="sequential", random_state=0, verbose=False)
+    synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0, verbose=False)
     synth.fit(tables)
     assert any("flights.tailnum" in n and "set to null" in n for n in synth.notes_)
     fake = synth.sample(scale=0.5)
@@ -147,7 +149,8 @@ def test_rescale_counts_keeps_shares_and_total():
 
 
 def test_evaluate_related_tables(tmp_path, portal):
-    synth = MultiTablePillarsSynthesizer(backbone="sequential", random_state=0, verbose=False).fit(portal)
+    synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0,
+                                         verbose=False).fit(portal)
     fake = synth.sample()
     result = evaluate(portal, fake, synthesizer=synth)
     assert {"cardinality", "intertable_trends", "relationship_validity"} <= set(result.scores)

@@ -31,7 +31,9 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
 
-from sdv_pillars.encoding import make_encoder
+from sdv_pillars.defaults import CV_FOLDS, MAR_ALPHA, MAR_MIN_AUC, MIN_NULLS, MISSINGNESS_MAX_ROWS
+from sdv_pillars.encoding import make_encoder, model_frame
+from sdv_pillars.missingness.hot_deck import HotDeck
 from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile
 
 NULL_SUFFIX = " (null)"
@@ -119,9 +121,9 @@ def analyse_column(
     encoded: np.ndarray,
     is_null: np.ndarray,
     profile: dict[str, ColumnProfile],
-    alpha: float = 0.01,
-    min_auc: float = 0.55,
-    min_nulls: int = 5,
+    alpha: float = MAR_ALPHA,
+    min_auc: float = MAR_MIN_AUC,
+    min_nulls: int = MIN_NULLS,
     random_state: int | None = None,
 ) -> MissingnessModel:
     """Decide MCAR vs MAR for one column from held-out evidence (see module docstring).
@@ -139,7 +141,7 @@ def analyse_column(
             f"only {min(n_null, n_present)} rows on one side: too few to test, kept at its rate",
         )
     candidates = list(design.columns)
-    folds = StratifiedKFold(min(5, n_null, n_present), shuffle=True, random_state=random_state)
+    folds = StratifiedKFold(min(CV_FOLDS, n_null, n_present), shuffle=True, random_state=random_state)
     held_out = cross_val_predict(
         LogisticRegression(max_iter=2000, random_state=random_state), encoded, is_null,
         cv=folds, method="decision_function",
@@ -159,3 +161,46 @@ def analyse_column(
     return MissingnessModel(
         column, "MAR", rate, tuple(drivers), auc, p_value, evidence, model, offset
     )
+
+
+def null_order(data: pd.DataFrame, columns: list[str]) -> list[str]:
+    """The columns of ``columns`` that have nulls, most nulls first (the visiting order)."""
+    nulls = data[columns].isna().sum()
+    return [c for c in nulls.sort_values(ascending=False, kind="stable").index if nulls[c]]
+
+
+def analyse_missingness(
+    data: pd.DataFrame,
+    profile: dict[str, ColumnProfile],
+    value_columns: list[str],
+    hot_deck: HotDeck,
+    alpha: float = MAR_ALPHA,
+    min_auc: float = MAR_MIN_AUC,
+    max_rows: int = MISSINGNESS_MAX_ROWS,
+    random_state: int | None = None,
+) -> dict[str, MissingnessModel]:
+    """MCAR or MAR, with a null model, for every column of ``hot_deck`` (module docstring).
+
+    Columns are visited in the hot deck's order (most nulls first); each one's candidate
+    drivers are the other ``value_columns`` (their nulls filled by ``hot_deck``) and the null
+    indicators of the columns visited before it. The models are fitted on a random sample
+    of at most ``max_rows`` rows.
+    """
+    sample = data if len(data) <= max_rows else data.sample(max_rows, random_state=random_state)
+    filled = hot_deck.fill(sample, np.random.default_rng(random_state))
+    design = model_frame(filled[value_columns], profile)
+    profile = dict(profile)
+    blocks = {c: encode_one(design[[c]], profile) for c in design.columns}
+    models: dict[str, MissingnessModel] = {}
+    for column in hot_deck.donors_:
+        is_null = sample[column].isna().to_numpy()
+        candidates = [c for c in design.columns if c != column]
+        encoded = (np.hstack([blocks[c] for c in candidates]) if candidates
+                   else np.empty((len(design), 0)))
+        models[column] = analyse_column(column, design[candidates], encoded, is_null, profile,
+                                        alpha, min_auc, random_state=random_state)
+        indicator = column + NULL_SUFFIX
+        design[indicator] = is_null.astype(float)
+        profile[indicator] = indicator_profile(column)
+        blocks[indicator] = design[[indicator]].to_numpy()
+    return models

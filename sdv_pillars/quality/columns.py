@@ -19,23 +19,18 @@ import pandas as pd
 from scipy import stats
 
 from sdv_pillars.encoding import model_frame
-from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
+from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile, modelled_columns
 
 NUMBER_KINDS = (*NUMERIC_KINDS, "datetime")
 MAX_CATEGORIES = 15
 NUM_BINS = 30
 
 
-def compared_columns(profile: dict[str, ColumnProfile]) -> list[str]:
-    """Columns whose values can be compared (not keys, free text or unreadable columns)."""
-    return [c for c, p in profile.items() if p.is_modelled_value]
-
-
 def compared_frames(
     first: pd.DataFrame, second: pd.DataFrame, profile: dict[str, ColumnProfile]
 ) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
     """The compared columns, and both tables as a model reads them (``model_frame``)."""
-    columns = compared_columns(profile)
+    columns = modelled_columns(profile)
     return columns, model_frame(first[columns], profile), model_frame(second[columns], profile)
 
 
@@ -119,7 +114,7 @@ def distributions(
 
 def spearman_matrix(data: pd.DataFrame, profile: dict[str, ColumnProfile]) -> pd.DataFrame:
     """Spearman correlation between the numeric and date columns."""
-    columns = [c for c in compared_columns(profile) if profile[c].kind in NUMBER_KINDS]
+    columns = [c for c in modelled_columns(profile) if profile[c].kind in NUMBER_KINDS]
     return model_frame(data[columns], profile).corr(method="spearman").fillna(0.0)
 
 

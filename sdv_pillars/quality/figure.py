@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+# A Figure of its own (no pyplot): no screen is needed and the caller's backend is untouched.
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no screen needed
-import matplotlib.pyplot as plt  # noqa: E402
-
-from sdv_pillars.quality.evaluation import EvaluationResult, grade  # noqa: E402
-from sdv_pillars.quality.report import GRADE_COLOURS, REAL, SYNTHETIC  # noqa: E402
+from sdv_pillars.quality.vocabulary import GRADE_COLOURS, REAL, SYNTHETIC, Evaluated, grade
 
 
-def render_png(result: EvaluationResult, path: Path, dpi: int = 150) -> None:
+def render_png(result: Evaluated, path: Path, dpi: int = 150) -> None:
     d = result.details
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
+    fig = Figure(figsize=(13, 9))
+    axes = fig.subplots(2, 2)
     ax = axes[0, 0]
     parts = d["overall"]
     labels = ["overall", *parts["component"]]
@@ -61,4 +59,3 @@ def render_png(result: EvaluationResult, path: Path, dpi: int = 150) -> None:
     fig.suptitle(f"Synthetic data evaluation: {result.table_name}", fontsize=14)
     fig.tight_layout()
     fig.savefig(path, dpi=dpi)
-    plt.close(fig)

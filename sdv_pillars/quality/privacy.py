@@ -24,17 +24,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sdv_pillars.encoding import row_hashes
 from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile
 from sdv_pillars.quality.columns import compared_frames
 
 BLOCK_CELLS = 4_000_000  # distance cells computed at once
-
-
-def row_hashes(data: pd.DataFrame, profile: dict[str, ColumnProfile]) -> np.ndarray:
-    """One 64-bit hash per row over the compared columns, read as a model reads them (so an
-    integer stored as float and the same integer hash alike)."""
-    _, frame, _ = compared_frames(data, data.head(0), profile)
-    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
 def exact_copy_rate(real: pd.DataFrame, synthetic: pd.DataFrame, profile: dict[str, ColumnProfile]) -> float:

@@ -19,11 +19,8 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from sdv_pillars.quality.evaluation import EvaluationResult, grade
+from sdv_pillars.quality.vocabulary import GRADE_COLOURS, REAL, SYNTHETIC, Evaluated, grade
 
-REAL, SYNTHETIC = "#3b6ea8", "#e07b39"
-GRADE_COLOURS = {"excellent": "#2e7d32", "good": "#689f38", "fair": "#f9a825", "poor": "#c62828",
-                 "not measured": "#9e9e9e"}
 MAX_COLUMN_PLOTS = 60
 CARD_LABELS = {"quality": "Statistical fidelity", "diagnostic": "Validity", "rule_compliance": "Rules kept",
                "missingness_fidelity": "Missingness", "ml_utility": "ML utility", "privacy": "Privacy"}
@@ -75,7 +72,7 @@ def _section(title: str, intro: str, *blocks: str) -> str:
     return f"<section><h2>{html.escape(title)}</h2><p class='muted'>{intro}</p>{''.join(blocks)}</section>"
 
 
-def _headline(result: EvaluationResult) -> str:
+def _headline(result: Evaluated) -> str:
     components = result.details["overall"].set_index("component")["score"]
     overall_grade = grade(result.overall)
     cards = [f'<div class="card overall" style="background:{GRADE_COLOURS[overall_grade]}">'
@@ -98,7 +95,7 @@ def _headline(result: EvaluationResult) -> str:
     )
 
 
-def _columns(result: EvaluationResult, figures: _Figures) -> str:
+def _columns(result: Evaluated, figures: _Figures) -> str:
     tests = result.details["column_tests"].copy()
     shapes = result.details.get("column_shapes")
     if shapes is not None and len(shapes):
@@ -146,7 +143,7 @@ def _heatmaps(title: str, real: pd.DataFrame, synthetic: pd.DataFrame, signed: b
     return figures.div(fig, 360 + 12 * real.shape[0])
 
 
-def _relations(result: EvaluationResult, figures: _Figures) -> str:
+def _relations(result: Evaluated, figures: _Figures) -> str:
     d = result.details
     blocks = [
         _heatmaps("Association between columns (Cramer's V, 0 = none, 1 = determined)",
@@ -167,7 +164,7 @@ def _relations(result: EvaluationResult, figures: _Figures) -> str:
     )
 
 
-def _missingness(result: EvaluationResult, figures: _Figures) -> str:
+def _missingness(result: Evaluated, figures: _Figures) -> str:
     d = result.details
     rates = d["null_rates"]
     if rates.empty:
@@ -196,7 +193,7 @@ def _missingness(result: EvaluationResult, figures: _Figures) -> str:
                     "columns (MAR), and which columns are null together.", *blocks)
 
 
-def _rules(result: EvaluationResult, figures: _Figures) -> str:
+def _rules(result: Evaluated, figures: _Figures) -> str:
     rules = result.details["rules"]
     if rules.empty:
         return _section("Rules", "No rule was found in the real table.")
@@ -210,7 +207,7 @@ def _rules(result: EvaluationResult, figures: _Figures) -> str:
                     figures.div(fig, 160 + 40 * len(rules)), _table(rules))
 
 
-def _privacy(result: EvaluationResult, figures: _Figures) -> str:
+def _privacy(result: Evaluated, figures: _Figures) -> str:
     s, distances = result.scores, result.details["privacy_distances"]
     fig = go.Figure()
     for column, colour, name in (("dcr_to_train", SYNTHETIC, "synthetic to training rows"),
@@ -227,7 +224,7 @@ def _privacy(result: EvaluationResult, figures: _Figures) -> str:
                     "privacy.", figures.div(fig), _table(figures_table))
 
 
-def _utility(result: EvaluationResult, figures: _Figures) -> str:
+def _utility(result: Evaluated, figures: _Figures) -> str:
     table = result.details["ml_utility"]
     if table.empty:
         return ""
@@ -238,14 +235,14 @@ def _utility(result: EvaluationResult, figures: _Figures) -> str:
                     "scored on the same real holdout rows.", figures.div(fig, 300), _table(table))
 
 
-def _diagnostic(result: EvaluationResult) -> str:
+def _diagnostic(result: Evaluated) -> str:
     blocks = [f"<h3>{name.replace('_', ' ').capitalize()}</h3>" + _table(result.details[name])
               for name in ("data_validity", "data_structure") if name in result.details]
     return _section("Diagnostic (sdmetrics)", "Are values within the real ranges and categories, "
                     "and are the columns the real ones?", *blocks)
 
 
-def _evidence(result: EvaluationResult, figures: _Figures) -> str:
+def _evidence(result: Evaluated, figures: _Figures) -> str:
     """Every section of one table's evidence, after its headline."""
     return "".join([
         _columns(result, figures), _relations(result, figures), _missingness(result, figures),
@@ -254,7 +251,7 @@ def _evidence(result: EvaluationResult, figures: _Figures) -> str:
     ])
 
 
-def _relational(result: EvaluationResult) -> str:
+def _relational(result: Evaluated) -> str:
     d = result.details
     blocks = ["<h3>Foreign keys</h3>", _table(d["referential_integrity"]),
               "<h3>Tables</h3>", _table(d["tables"])]
@@ -265,7 +262,7 @@ def _relational(result: EvaluationResult) -> str:
                     "as in the real data, and do parent and child columns relate as they did?", *blocks)
 
 
-def render_html(result: EvaluationResult) -> str:
+def render_html(result: Evaluated) -> str:
     """The whole report as one HTML string (one table, or related tables one after another)."""
     figures = _Figures()
     tables = getattr(result, "tables", None)

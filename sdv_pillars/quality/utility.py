@@ -15,8 +15,7 @@ from sklearn.metrics import accuracy_score, f1_score, r2_score
 from sklearn.pipeline import Pipeline
 
 from sdv_pillars.encoding import make_encoder, model_frame
-from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile
-from sdv_pillars.quality.columns import compared_columns
+from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile, modelled_columns
 
 
 def _score(model: Pipeline, X: pd.DataFrame, y: pd.Series, classify: bool) -> dict[str, float]:
@@ -37,7 +36,7 @@ def ml_utility(
 ) -> tuple[dict[str, float | None], pd.DataFrame]:
     """The utility figures and a table of both models' scores on the holdout."""
     classify = profile[target].kind in CATEGORY_KINDS
-    features = [c for c in compared_columns(profile) if c != target]
+    features = [c for c in modelled_columns(profile) if c != target]
     estimator = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
 
     def prepare(data: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

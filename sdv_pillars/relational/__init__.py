@@ -1,7 +1,9 @@
 """Multi-table synthesis: keys, loading, and the HMA and sequential modes."""
 
-from sdv_pillars.relational.keys import add_surrogate_key, detect_metadata
-from sdv_pillars.relational.loading import load_tables
-from sdv_pillars.relational.synthesizer import MultiTablePillarsSynthesizer
+from sdv_pillars._lazy import lazy_exports
 
-__all__ = ["MultiTablePillarsSynthesizer", "add_surrogate_key", "detect_metadata", "load_tables"]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "sdv_pillars.relational.keys": ("add_surrogate_key", "detect_metadata"),
+    "sdv_pillars.relational.loading": ("load_tables",),
+    "sdv_pillars.relational.synthesizer": ("MultiTablePillarsSynthesizer",),
+})

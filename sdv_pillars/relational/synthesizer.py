@@ -1,16 +1,18 @@
 """MultiTablePillarsSynthesizer: every table keeps its rules and gaps, every key resolves.
 
-Two modes (``backbone``):
+``backbone`` means what it means for ``PillarsSynthesizer``: the SDV model of the data.
 
 * ``"hma"``: SDV's HMASynthesizer (GaussianCopula per table, parents' parameters learned from
-  their children), with each table's pillars added as SDV constraints carrying ``table_name``.
-  SDV refuses schemas of more than 5 tables or deeper than 2 levels; so does this mode, with
-  a message that points to ``"sequential"``. Pick it for small, shallow schemas where HMA's
+  their children), with each table's pillars (``TablePillars``) added as SDV constraints
+  carrying ``table_name``, and each table's column kinds from pillar 1. SDV refuses schemas
+  of more than 5 tables or deeper than 2 levels; so does this mode, with a message that
+  points to a single-table backbone. Pick it for small, shallow schemas where HMA's
   parent-child modelling is wanted.
-* ``"sequential"``: parents first, each table by a ``PillarsSynthesizer`` over any backbone
-  (``table_backbone``: GaussianCopula, CTGAN, TVAE, CopulaGAN, CART), conditioned on its
-  parent's columns and on how many children each parent has (see ``sequential``). Pick it
-  for more tables, deeper chains, a neural or CART backbone per table, or faster sampling.
+* any single-table backbone (``"gaussian_copula"``, ``"ctgan"``, ``"tvae"``, ``"copulagan"``,
+  ``"cart"`` or an SDV class): the sequential mode. Parents first, each table by a
+  ``PillarsSynthesizer`` over that backbone, conditioned on its parent's columns and on how
+  many children each parent has (see ``sequential``). Pick it for more tables, deeper
+  chains, a neural or CART backbone per table, or faster sampling.
 """
 
 from __future__ import annotations
@@ -18,55 +20,52 @@ from __future__ import annotations
 from copy import deepcopy
 
 import pandas as pd
-from sdv.multi_table import HMASynthesizer
+from sdv.metadata import Metadata
 
-from sdv_pillars.missingness import MissingnessConstraint
-from sdv_pillars.profiling import profile_from_metadata
+from sdv_pillars.backbones import resolve_backbone
+from sdv_pillars.base import BasePillarsSynthesizer
+from sdv_pillars.profiling import apply_profile, profile_from_metadata, profile_table
 from sdv_pillars.relational.keys import clean_orphans, detect_metadata, key_columns
 from sdv_pillars.relational.loading import load_tables
 from sdv_pillars.relational.sequential import SequentialRelationalModel
-from sdv_pillars.rules import CARTRule, RuleSet, mine_rules, rule_compliance
-from sdv_pillars.runtime import load_model, quiet, save_model, seeded
-from sdv_pillars.synthesizer import NotFittedError, PillarsSynthesizer
-from sdv_pillars.table_pillars import fitted_constraints, pillar_constraints
-from sdv_pillars.validation import validate_table
+from sdv_pillars.runtime import seeded
+from sdv_pillars.synthesizer import PillarsSynthesizer
+from sdv_pillars.table_pillars import TablePillars
+from sdv_pillars.validation import validate_parameters, validate_table
 
-MODES = ("hma", "sequential")
+HMA = "hma"
 HMA_MAX_TABLES, HMA_MAX_DEPTH = 5, 2
 
 
-class MultiTablePillarsSynthesizer:
+class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
     """Synthesize related tables with per-table pillars and 100% referential integrity.
 
     Args:
-        metadata: a multi-table ``sdv.metadata.Metadata``; ``None`` detects keys (``keys``).
-        backbone: ``"hma"`` or ``"sequential"`` (module docstring).
-        table_backbone, table_backbone_kwargs: the single-table backbone of the sequential
-            mode and its options (as ``PillarsSynthesizer``'s ``backbone``/``backbone_kwargs``).
-        rules, missingness, rule_threshold, max_depth: the pillars, as for one table.
+        metadata: a multi-table ``sdv.metadata.Metadata``; ``None`` detects keys (``keys``)
+            and takes each table's column kinds from pillar 1.
+        backbone: ``"hma"`` (``None``, the default), or a single-table backbone for the
+            sequential mode (module docstring).
+        backbone_kwargs: options of the backbone (``HMASynthesizer``'s, or each table's
+            ``PillarsSynthesizer`` ``backbone_kwargs`` in the sequential mode).
+        rules, rule_threshold, max_depth, missingness: the pillars, as for one table.
         random_state: seed for mining, fitting and sampling.
         verbose: progress bars.
+
+    Fitted attributes, each ``{table: ...}``: ``pillars_``, ``profile_``, ``rule_set_``,
+    ``rules_``, ``generation_order_``, ``missingness_``; and ``metadata_``, ``mode_``
+    (``"hma"`` or ``"sequential"``), ``notes_`` (what was done to keys).
     """
 
-    def __init__(self, metadata=None, backbone: str = "hma", table_backbone="gaussian_copula",
-                 table_backbone_kwargs: dict | None = None, rules: bool = True,
-                 missingness: bool = True, rule_threshold: float = 0.99, max_depth: int = 5,
-                 random_state: int | None = None, verbose: bool = True):
-        self.metadata = metadata
-        self.backbone = backbone
-        self.table_backbone = table_backbone
-        self.table_backbone_kwargs = table_backbone_kwargs
-        self.rules = rules
-        self.missingness = missingness
-        self.rule_threshold = rule_threshold
-        self.max_depth = max_depth
-        self.random_state = random_state
-        self.verbose = verbose
+    default_backbone = "hma"
 
     # -- fitting -----------------------------------------------------------------------------
+    def _mode(self) -> str:
+        if isinstance(self._backbone, str) and self._backbone.lower() == HMA:
+            return HMA
+        resolve_backbone(self._backbone)  # a clear error for an unknown name
+        return "sequential"
+
     def _prepare(self, tables) -> dict[str, pd.DataFrame]:
-        if self.backbone not in MODES:
-            raise ValueError(f"backbone must be one of {MODES}, got {self.backbone!r}.")
         tables = load_tables(tables)
         for name, frame in tables.items():
             validate_table({name: frame})
@@ -80,77 +79,98 @@ class MultiTablePillarsSynthesizer:
                 raise ValueError(f"The metadata and the data disagree on tables {sorted(missing)}.")
         tables, orphans = clean_orphans(tables, self.metadata_)
         self.notes_ += orphans
+        self._profiles = {name: self._profile(name, frame) for name, frame in tables.items()}
+        if self.metadata is None:  # a clean copy, not flagged as edited by SDV
+            self.metadata_ = Metadata.load_from_dict(self.metadata_.to_dict())
         return tables
 
-    def _profile(self, tables: dict[str, pd.DataFrame]) -> None:
-        self.profiles_ = {name: profile_from_metadata(frame, self.metadata_, name)
-                          for name, frame in tables.items()}
+    def _profile(self, name: str, frame: pd.DataFrame) -> dict:
+        """Pillar 1 on a table's own columns (keys are the relationships' business); detected
+        metadata takes the table's column kinds from it."""
+        own = frame.drop(columns=key_columns(self.metadata_, name))
+        if self.metadata is not None:
+            return profile_from_metadata(own, self.metadata_, name)
+        profile = profile_table(own)
+        apply_profile(self.metadata_, name, profile)
+        return profile
 
     def _check_hma_limits(self) -> None:
         depth = self.metadata_._get_max_schema_depth()
         if len(self.metadata_.tables) > HMA_MAX_TABLES or depth > HMA_MAX_DEPTH:
             raise ValueError(
                 f"SDV's HMA takes at most {HMA_MAX_TABLES} tables and {HMA_MAX_DEPTH} levels; this "
-                f"schema has {len(self.metadata_.tables)} tables and {depth} levels. Use "
-                "MultiTablePillarsSynthesizer(backbone='sequential'), which has no such limit."
+                f"schema has {len(self.metadata_.tables)} tables and {depth} levels. Use a "
+                "single-table backbone, e.g. MultiTablePillarsSynthesizer(backbone="
+                "'gaussian_copula') for the sequential mode, which has no such limit."
             )
 
     def fit(self, tables) -> "MultiTablePillarsSynthesizer":
-        """Detect or check keys, mine each table's pillars, fit. Returns self.
+        """Detect or check keys, run each table's pillars, fit. Returns self.
 
         Args:
             tables: ``{name: DataFrame}``, a folder of CSV/Parquet files or a SQLite file.
         """
+        self.mode_ = self._mode()
+        validate_parameters(self)
         tables = self._prepare(tables)
-        self._real_rows = {name: len(frame) for name, frame in tables.items()}
-        if self.backbone == "hma":
+        if self.mode_ == HMA:
             self._check_hma_limits()
-            self._profile(tables)
             self._fit_hma(tables)
         else:
             self._fit_sequential(tables)
+        self.profile_ = {name: p.profile_ for name, p in self.pillars_.items()}
+        self.rule_set_ = {name: p.rule_set_ for name, p in self.pillars_.items()}
+        self.rules_ = {name: p.rules_ for name, p in self.pillars_.items()}
+        self.generation_order_ = {name: p.generation_order_ for name, p in self.pillars_.items()}
+        self.missingness_ = {name: p.missingness_models() for name, p in self.pillars_.items()}
         return self
 
+    def _table_pillars(self, name: str, frame: pd.DataFrame) -> TablePillars:
+        """One table's pillars, on the columns pillar 1 profiled (not its keys)."""
+        profile = self._profiles[name]
+        pillars = TablePillars(name, None, self.rules and bool(profile),
+                               self.missingness and bool(profile), self.rule_threshold,
+                               self.max_depth, self.random_state)
+        return pillars.fit(frame, profile=profile)
+
     def _fit_hma(self, tables: dict[str, pd.DataFrame]) -> None:
-        self.rule_sets_: dict[str, RuleSet] = {}
-        constraints = []
-        for name, frame in tables.items():
-            own = frame.drop(columns=key_columns(self.metadata_, name))
-            ruleset = RuleSet()
-            if self.rules and own.shape[1]:
-                ruleset = mine_rules(own, self.profiles_[name], self.rule_threshold, self.max_depth,
-                                     self.random_state)
-            self.rule_sets_[name] = ruleset
-            constraints += pillar_constraints(self.profiles_[name], ruleset, self.max_depth,
-                                              self.missingness and own.shape[1] > 0,
-                                              self.random_state, name)
+        from sdv.multi_table import HMASynthesizer
+
+        self.pillars_ = {name: self._table_pillars(name, frame) for name, frame in tables.items()}
+        constraints = [c for pillars in self.pillars_.values() for c in pillars.constraints()]
+        options = {"verbose": self.verbose, **(self.backbone_kwargs or {})}
         with seeded(self.random_state), self._quiet():
-            self._model = HMASynthesizer(deepcopy(self.metadata_), verbose=self.verbose)
+            model = HMASynthesizer(deepcopy(self.metadata_), **options)
             if constraints:
-                self._model.add_constraints(constraints)
-            self._model.fit(tables)
+                model.add_constraints(constraints)
+            model.fit(tables)
+        self._model = model
 
     def _fit_sequential(self, tables: dict[str, pd.DataFrame]) -> None:
         def make_synthesizer(table: str) -> PillarsSynthesizer:
             return PillarsSynthesizer(
-                backbone=self.table_backbone, backbone_kwargs=self.table_backbone_kwargs,
+                backbone=self._backbone, backbone_kwargs=self.backbone_kwargs,
                 rules=self.rules, rule_threshold=self.rule_threshold, max_depth=self.max_depth,
                 missingness=self.missingness, random_state=self.random_state, verbose=False)
 
-        self._model = SequentialRelationalModel(self.metadata_, make_synthesizer, self.random_state,
-                                                self.verbose)
+        model = SequentialRelationalModel(self.metadata_, make_synthesizer, self.random_state,
+                                          self.verbose)
         with self._quiet():
-            self._model.fit(tables)
-        self.profiles_ = {name: synth.profile_ for name, synth in self._model.synthesizers_.items()}
-        self.rule_sets_ = {name: synth.rule_set_ for name, synth in self._model.synthesizers_.items()}
-
-    def _quiet(self):
-        return quiet(self.verbose)
+            model.fit(tables)
+        self._model = model
+        self.pillars_ = {name: synth.pillars_ for name, synth in model.synthesizers_.items()}
 
     # -- sampling ------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "_model"):
-            raise NotFittedError("This MultiTablePillarsSynthesizer is not fitted yet: call fit(tables).")
+    def reset_sampling(self) -> None:
+        """Make the next samples repeat those drawn right after ``fit``."""
+        self._check_fitted()
+        if self.mode_ == HMA:
+            self._model.reset_sampling()
+            for pillars in self.pillars_.values():
+                pillars.reset_sampling()
+        else:
+            for synthesizer in self._model.synthesizers_.values():
+                synthesizer.reset_sampling()
 
     def sample(self, scale: float = 1.0) -> dict[str, pd.DataFrame]:
         """Synthetic tables, roots ``scale`` times their real size: ``{name: DataFrame}``.
@@ -160,16 +180,16 @@ class MultiTablePillarsSynthesizer:
         ``sample_compliance_``.
         """
         self._check_fitted()
-        if not isinstance(scale, (int, float)) or scale <= 0:
-            raise ValueError(f"scale must be a positive number, got {scale!r}.")
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < float("inf"):
+            raise ValueError(f"scale must be a positive, finite number, got {scale!r}.")
         with self._quiet():
-            if self.backbone == "hma":
+            if self.mode_ == HMA:
                 with seeded(self.random_state):
                     return self._model.sample_scale(scale=float(scale))
             final, augmented = self._model.sample(scale)
         self.sample_compliance_ = pd.concat(
-            [synth.rule_compliance(augmented[name]).rename_axis("rule").reset_index().assign(table=name)
-             for name, synth in self._model.synthesizers_.items()], ignore_index=True)
+            [self.pillars_[name].rule_compliance(augmented[name]).rename_axis("rule")
+             .reset_index().assign(table=name) for name in self.pillars_], ignore_index=True)
         return final
 
     # -- introspection ---------------------------------------------------------------------------
@@ -185,49 +205,24 @@ class MultiTablePillarsSynthesizer:
         self._check_fitted()
         parts = []
         for name, frame in tables.items():
-            rules = [r for r in self.rule_sets_[name].rules
-                     if set((r.target, *r.features)) <= set(frame.columns)]
+            pillars = self.pillars_[name]
+            rules = [r for r in pillars.rules_ if set((r.target, *r.features)) <= set(frame.columns)]
             if not rules:
                 continue
-            if self.backbone == "hma":
-                table_synth = self._model._table_synthesizers[name]
-                checks = {c.target: c for c in fitted_constraints(table_synth, CARTRule)}
-            else:
-                checks = self._model.synthesizers_[name].rule_checks()
-            shares = rule_compliance(frame, rules, checks, self.profiles_[name])
+            shares = pillars.rule_compliance(frame, rules)
             parts.append(shares.rename_axis("rule").reset_index().assign(table=name))
         columns = ["table", "rule", "compliance"]
         return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
-    def missingness(self) -> dict[str, dict]:
-        """Per table, the missingness models found (pillar 3)."""
-        self._check_fitted()
-        if self.backbone == "sequential":
-            return {n: s.missingness_ for n, s in self._model.synthesizers_.items()}
-        return {name: {k: m for c in fitted_constraints(synth, MissingnessConstraint)
-                       for k, m in c.models_.items()}
-                for name, synth in self._model._table_synthesizers.items()}
-
     def summary(self) -> str:
         """Tables, keys, what was done to dirty keys, and each table's rules."""
         self._check_fitted()
-        lines = [f"MultiTablePillarsSynthesizer ({self.backbone}), {len(self.metadata_.tables)} tables"]
+        lines = [f"MultiTablePillarsSynthesizer ({self.mode_}), {len(self.metadata_.tables)} tables"]
         for r in self.metadata_.relationships:
             lines.append(f"  {r['child_table_name']}.{r['child_foreign_key']} -> "
                          f"{r['parent_table_name']}.{r['parent_primary_key']}")
         lines += [f"  note: {note}" for note in self.notes_]
-        for name, ruleset in self.rule_sets_.items():
-            lines.append(f"Table {name}: {len(ruleset.rules)} rule(s)")
-            lines += [f"  {rule}" for rule in ruleset.rules]
+        for name, rules in self.rules_.items():
+            lines.append(f"Table {name}: {len(rules)} rule(s)")
+            lines += [f"  {rule}" for rule in rules]
         return "\n".join(lines)
-
-    # -- persistence -----------------------------------------------------------------------------
-    def save(self, filepath) -> None:
-        """Save the fitted synthesizer (cloudpickle, as SDV's ``save``)."""
-        self._check_fitted()
-        save_model(self, filepath)
-
-    @classmethod
-    def load(cls, filepath) -> "MultiTablePillarsSynthesizer":
-        """Load a synthesizer saved with ``save``."""
-        return load_model(filepath, cls)

@@ -1,6 +1,6 @@
 """Pillar 2: mined rules, their SDV constraints and their checks; pillar 4: the order they are rebuilt in."""
 
-from sdv_pillars.rules.compliance import fit_rule_checks, rule_compliance, rule_holds
+from sdv_pillars.rules.compliance import rule_compliance, rule_holds
 from sdv_pillars.rules.constraints import CARTRule
 from sdv_pillars.rules.mining import (
     RejectedRule,
@@ -12,6 +12,6 @@ from sdv_pillars.rules.mining import (
 )
 
 __all__ = [
-    "CARTRule", "RejectedRule", "Rule", "RuleSet", "find_inequalities", "fit_rule_checks",
-    "mine_cart_rules", "mine_rules", "rule_compliance", "rule_holds",
+    "CARTRule", "RejectedRule", "Rule", "RuleSet", "find_inequalities", "mine_cart_rules",
+    "mine_rules", "rule_compliance", "rule_holds",
 ]

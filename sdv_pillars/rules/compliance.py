@@ -1,8 +1,8 @@
 """Checking rules on any table: the one definition of "this row keeps this rule".
 
-The synthesizer checks its samples with the rule constraints it fitted; ``evaluate`` checks
-any synthetic table with rules mined from the real one. Both go through ``rule_holds`` so a
-rule means the same thing wherever it is reported.
+The checks are the fitted rule constraints of a ``TablePillars`` (``rule_checks()``): the
+synthesizer's own, or those ``evaluate`` fits on the real table. Both go through
+``rule_holds`` so a rule means the same thing wherever it is reported.
 """
 
 from __future__ import annotations
@@ -12,27 +12,7 @@ import pandas as pd
 from sdv_pillars.encoding import model_frame
 from sdv_pillars.profiling import ColumnProfile
 from sdv_pillars.rules.constraints import CARTRule
-from sdv_pillars.rules.mining import INEQUALITY, STRICT_INEQUALITY, Rule
-
-
-def fit_rule_checks(
-    data: pd.DataFrame,
-    rules: list[Rule],
-    profile: dict[str, ColumnProfile],
-    max_depth: int = 5,
-    random_state: int | None = None,
-) -> dict[str, CARTRule]:
-    """A fitted ``CARTRule`` per CART rule (keyed by target), to check rows against."""
-    checks = {}
-    for rule in rules:
-        if rule.kind in (INEQUALITY, STRICT_INEQUALITY):
-            continue
-        columns = (rule.target, *rule.features)
-        check = CARTRule(rule.target, list(rule.features), rule.kind,
-                         {c: profile[c] for c in columns}, max_depth, random_state)
-        check.fit(data, None)
-        checks[rule.target] = check
-    return checks
+from sdv_pillars.rules.mining import STRICT_INEQUALITY, Rule
 
 
 def rule_holds(

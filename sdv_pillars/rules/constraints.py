@@ -14,14 +14,17 @@ span". An exact lookup has zero residuals and is rebuilt exactly.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
-from sdv.cag import SingleTableProgrammableConstraint
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from sdv_pillars.draws import draw_in_ranges, sampling_rng
+from sdv_pillars.defaults import MAX_DEPTH, STREAM_RULE
+from sdv_pillars.draws import draw_in_ranges
 from sdv_pillars.encoding import make_encoder, model_frame
+from sdv_pillars.pillar_constraint import PillarConstraint
 from sdv_pillars.profiling import ColumnProfile
 
 CLASSIFICATION, REGRESSION = "cart_classification", "cart_regression"
@@ -52,7 +55,7 @@ def _resolution(values: np.ndarray) -> float:
     return 0.0
 
 
-class CARTRule(SingleTableProgrammableConstraint):
+class CARTRule(PillarConstraint):
     """``target`` is rebuilt as a CART function of ``features``.
 
     Args:
@@ -71,7 +74,7 @@ class CARTRule(SingleTableProgrammableConstraint):
         features: list[str],
         task: str,
         column_profiles: dict[str, ColumnProfile],
-        max_depth: int = 5,
+        max_depth: int = MAX_DEPTH,
         random_state: int | None = None,
         table_name: str | None = None,
     ):
@@ -83,11 +86,18 @@ class CARTRule(SingleTableProgrammableConstraint):
         self.random_state = random_state
         self.table_name = table_name
 
-    def fit(self, data: pd.DataFrame, metadata) -> None:
+    def _columns_read(self, data: pd.DataFrame) -> list[str]:
+        return [self.target, *self.features]
+
+    def _stream(self) -> tuple[int, ...]:
+        # one stream per rule: two rules of a table never share their residual draws
+        return (STREAM_RULE, zlib.crc32(self.target.encode()))
+
+    def _fit(self, data: pd.DataFrame) -> None:
         X = model_frame(data[self.features], self.column_profiles)
         self.model_ = Pipeline([
             ("encode", make_encoder(self.features, self.column_profiles, one_hot=False)),
-            ("tree", make_tree(self.task, self.max_depth, self.random_state)),
+            ("tree", make_tree(self.task, self.max_depth, self.seed_)),
         ])
         if self.task == CLASSIFICATION:
             codes, self.classes_ = encode_target(data[self.target])
@@ -109,11 +119,6 @@ class CARTRule(SingleTableProgrammableConstraint):
             counts = np.bincount(leaves, minlength=self.model_[-1].tree_.node_count)
             self.leaf_start_ = np.cumsum(counts) - counts
             self.leaf_count_ = counts
-        self.reset_sampling()
-
-    def reset_sampling(self) -> None:
-        """Restart the random stream of residual draws (as SDV's reset_sampling)."""
-        self._rng = sampling_rng(self.random_state, stream=2)
 
     def _tree_view(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """The tree's prediction and leaf id for each row of a ``model_frame``."""

@@ -30,6 +30,14 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_predict
 
+from sdv_pillars.defaults import (
+    CV_FOLDS,
+    MAX_DEPTH,
+    MIN_INEQUALITY_VIOLATIONS,
+    MIN_SKILL,
+    MINING_MAX_ROWS,
+    RULE_THRESHOLD,
+)
 from sdv_pillars.encoding import make_encoder, model_frame
 from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 from sdv_pillars.rules.constraints import (
@@ -40,7 +48,6 @@ from sdv_pillars.rules.constraints import (
 )
 
 INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
-MIN_SKILL = 0.5  # share of the majority-label baseline's errors a label rule must remove
 
 
 @dataclass(frozen=True)
@@ -145,10 +152,10 @@ def _passes(score: float, baseline: float, task: str, threshold: float) -> bool:
 def mine_cart_rules(
     data: pd.DataFrame,
     profile: dict[str, ColumnProfile],
-    threshold: float = 0.99,
-    max_depth: int = 5,
-    cv: int = 5,
-    max_rows: int = 20_000,
+    threshold: float = RULE_THRESHOLD,
+    max_depth: int = MAX_DEPTH,
+    cv: int = CV_FOLDS,
+    max_rows: int = MINING_MAX_ROWS,
     random_state: int | None = None,
     progress=None,
 ) -> RuleSet:
@@ -221,7 +228,7 @@ def find_inequalities(
     data: pd.DataFrame,
     profile: dict[str, ColumnProfile],
     exclude: set[str],
-    min_violations: float = 10.0,
+    min_violations: float = MIN_INEQUALITY_VIOLATIONS,
 ) -> list[Rule]:
     """``high >= low`` pairs that hold on every row where both are present.
 
@@ -262,8 +269,8 @@ def find_inequalities(
 def mine_rules(
     data: pd.DataFrame,
     profile: dict[str, ColumnProfile],
-    threshold: float = 0.99,
-    max_depth: int = 5,
+    threshold: float = RULE_THRESHOLD,
+    max_depth: int = MAX_DEPTH,
     random_state: int | None = None,
 ) -> RuleSet:
     """CART rules, then inequalities among the columns no rule derives."""

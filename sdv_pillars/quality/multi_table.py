@@ -7,7 +7,7 @@ its real rows, missingness, exact copies, distances), and the figures are combin
 ``rule_compliance`` and ``exact_copy_rate`` weighted by synthetic rows, ``missingness_fidelity``
 averaged over the tables that have nulls. ``referential_integrity`` is the worst share, over
 all relationships, of non-null synthetic foreign keys that match a synthetic parent.
-``overall`` is defined as for one table (``evaluation``), without ML utility.
+``overall`` is defined as for one table (``single_table``), without ML utility.
 """
 
 from __future__ import annotations
@@ -18,9 +18,13 @@ import numpy as np
 import pandas as pd
 from sdv.metadata import Metadata
 
-from sdv_pillars.quality.evaluation import EvaluationResult, grade, percent, weighted_overall
+from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.sdmetrics_reports import sdmetrics_figures
+from sdv_pillars.quality.single_table import evaluate_table
+from sdv_pillars.quality.vocabulary import grade, percent, weighted_overall
 from sdv_pillars.relational.keys import detect_metadata, key_columns
+from sdv_pillars.table_pillars import TablePillars
+from sdv_pillars.validation import validate_same_columns, validate_table
 
 
 @dataclass
@@ -75,12 +79,16 @@ def referential_integrity(synthetic: dict[str, pd.DataFrame], metadata: Metadata
     return pd.DataFrame(rows, columns=["child", "foreign_key", "parent", "resolved", "null_share"])
 
 
-def evaluate_tables(real: dict, synthetic: dict, metadata, evaluate_one, **options) -> MultiTableEvaluation:
-    """Evaluate ``{name: DataFrame}`` pairs (module docstring); ``evaluate_one`` is the
-    single-table ``evaluate``."""
+def evaluate_tables(real: dict, synthetic: dict, metadata, *, random_state: int | None,
+                    dcr_rows: int, verbose: bool = False) -> MultiTableEvaluation:
+    """Evaluate ``{name: DataFrame}`` pairs (module docstring)."""
     missing = set(real) ^ set(synthetic)
     if missing:
         raise ValueError(f"The real and synthetic data have different tables: {sorted(missing)}.")
+    for name in real:
+        validate_table({name: real[name]})
+        validate_table({name: synthetic[name]})
+        validate_same_columns(f"synthetic '{name}'", synthetic[name], real[name])
     if metadata is None:
         metadata, _ = detect_metadata(real)
     scores, details = sdmetrics_figures(real, synthetic, metadata.to_dict())
@@ -89,8 +97,11 @@ def evaluate_tables(real: dict, synthetic: dict, metadata, evaluate_one, **optio
         if not [c for c in real[name].columns if c not in key_columns(metadata, name)]:
             notes.append(f"{name}: only key columns, checked by the relationship figures alone.")
             continue
-        per_table[name] = evaluate_one({name: real[name]}, {name: synthetic[name]},
-                                       metadata=table_metadata(metadata, name), **options)
+        one = table_metadata(metadata, name)
+        pillars = TablePillars(name, one, random_state=random_state).fit(real[name])
+        per_table[name] = evaluate_table(real[name], synthetic[name], pillars, one,
+                                         random_state=random_state, dcr_rows=dcr_rows,
+                                         verbose=verbose)
     integrity = referential_integrity(synthetic, metadata)
     details["referential_integrity"] = integrity
     keyed = [n for n, t in metadata.tables.items() if t.primary_key]

@@ -1,0 +1,46 @@
+"""Every tunable default of the pillars, in one place.
+
+Each number here is a decision about evidence or cost; the modules that use it say why in
+their docstrings. Synthesizers, ``TablePillars``, the constraints and ``evaluate`` take these
+as their defaults, so a change here changes the library, not one caller of it.
+"""
+
+from __future__ import annotations
+
+# -- pillar 1: profiling ----------------------------------------------------------------------
+MAX_CODES = 10  # whole-number columns with at most this many values are codes (labels)
+DATE_SAMPLE = 1_000  # string values tried when guessing a date format
+DATE_PARSE_SHARE = 0.95  # share of those values the format must parse
+ID_MIN_ROWS = 10  # a unique string column is an id only with at least this many rows
+TEXT_MIN_WORDS = 4  # mean words per value that make a many-valued string column free text
+
+# -- pillar 2: rules ----------------------------------------------------------------------------
+RULE_THRESHOLD = 0.99  # held-out accuracy / R^2 a CART rule must reach
+MAX_DEPTH = 5  # depth of the rule trees
+CV_FOLDS = 5  # folds of the held-out scores (rules and missingness)
+MINING_MAX_ROWS = 20_000  # rules are searched on a sample of at most this many rows
+MIN_SKILL = 0.5  # share of the majority-label baseline's errors a label rule must remove
+MIN_INEQUALITY_VIOLATIONS = 10.0  # chance breaks an inequality must have to be a rule
+
+# -- pillar 3: missingness ----------------------------------------------------------------------
+MAR_ALPHA = 0.01  # significance of the held-out AUC test that calls a column MAR
+MAR_MIN_AUC = 0.55  # smallest held-out AUC that is a dependence worth reproducing
+MIN_NULLS = 5  # fewer nulls (or values) than this is too few to test
+MISSINGNESS_MAX_ROWS = 5_000  # the MCAR/MAR models are fitted on a sample of this many rows
+MAX_DONORS = 10_000  # observed values kept per column for the hot-deck fill
+RECALIBRATE_MIN_ROWS = 100  # smallest batch whose expected null rate is reset to the real rate
+
+# -- sampling -----------------------------------------------------------------------------------
+MAX_REDRAWS = 20  # rounds of redrawing rows that copy a real row (exact_copies="redraw")
+
+# Random streams: each constraint draws from its own stream of the user's seed, so that one
+# constraint's draws never repeat another's (``draws.sampling_rng``).
+STREAM_MISSINGNESS = 1
+STREAM_RULE = 2
+
+# -- pillar 5: quality --------------------------------------------------------------------------
+OVERALL_WEIGHTS = {"quality": 0.30, "diagnostic": 0.10, "rule_compliance": 0.15,
+                   "missingness_fidelity": 0.15, "ml_utility": 0.15, "privacy": 0.15}
+GRADES = ((0.9, "excellent"), (0.8, "good"), (0.65, "fair"))  # lowest score for each word
+HOLDOUT_SHARE = 0.25  # of the real rows, for ML utility when no holdout is given
+DCR_ROWS = 2_000  # synthetic rows used for distances to closest records
