@@ -25,9 +25,9 @@ from sdv_pillars.draws import fresh_seed, sampling_rng
 
 def rows_fingerprint(data: pd.DataFrame) -> str:
     """A hash of a table's columns and values, row order included."""
-    hashes = pd.util.hash_pandas_object(data, index=False).to_numpy()
-    digest = hashlib.sha1(hashes.tobytes())
-    digest.update(repr(list(data.columns)).encode())
+    digest = hashlib.sha1(repr((data.shape, list(data.columns))).encode())
+    if data.shape[1]:  # pandas cannot hash the rows of a table without columns
+        digest.update(pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 

@@ -99,3 +99,5 @@ def test_rows_fingerprint_sees_values_order_and_names():
     assert rows_fingerprint(frame) != rows_fingerprint(frame.iloc[::-1])
     assert rows_fingerprint(frame) != rows_fingerprint(frame.assign(a=[1, 2, 4]))
     assert rows_fingerprint(frame) != rows_fingerprint(frame.rename(columns={"a": "c"}))
+    # a table with no modelled column (only ids or free text) still has a fingerprint
+    assert rows_fingerprint(frame[[]]) != rows_fingerprint(frame.head(2)[[]])

@@ -132,3 +132,14 @@ def test_unknown_backbone_and_unfitted_use(customers):
         PillarsSynthesizer(backbone="ctgn", verbose=False).fit(customers)
     with pytest.raises(NotFittedError, match="call fit"):
         PillarsSynthesizer().sample(10)
+
+
+def test_a_table_with_no_modelled_column_is_synthesized():
+    """Only an id and free text: no rule, no null model, rows still come back (a regression
+    of the constraint fingerprint on a table without modelled columns)."""
+    table = pd.DataFrame({"id": np.arange(40),
+                          "note": [f"free text note number {i} here" for i in range(40)]})
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    fake = synth.sample(10)
+    assert len(fake) == 10 and list(fake.columns) == ["id", "note"]
+    assert synth.rules_ == [] and synth.missingness_ == {}
