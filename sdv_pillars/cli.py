@@ -219,8 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, TypeError, FileNotFoundError, ImportError, KeyError) as error:
+    except Exception as error:  # the CLI's promise: one line and exit code 2, never a traceback
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if not isinstance(error, (ValueError, TypeError, FileNotFoundError)):
+            message = f"{type(error).__name__}: {message}"
         print(f"sdv-pillars: error: {message}", file=sys.stderr)
         return 2
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 # -- pillar 1: profiling ----------------------------------------------------------------------
 MAX_CODES = 10  # whole-number columns with at most this many values are codes (labels)
 DATE_SAMPLE = 1_000  # string values tried when guessing a date format
+DATE_GUESSES = 20  # distinct values a format is guessed from (month- and day-first)
 DATE_PARSE_SHARE = 0.95  # share of those values the format must parse
 ID_MIN_ROWS = 10  # a unique string column is an id only with at least this many rows
 TEXT_MIN_WORDS = 4  # mean words per value that make a many-valued string column free text
@@ -21,6 +22,7 @@ CV_FOLDS = 5  # folds of the held-out scores (rules and missingness)
 MINING_MAX_ROWS = 20_000  # rules are searched on a sample of at most this many rows
 MIN_SKILL = 0.5  # share of the majority-label baseline's errors a label rule must remove
 MIN_INEQUALITY_VIOLATIONS = 10.0  # chance breaks an inequality must have to be a rule
+MIN_RULE_ROWS = 20  # fewer rows give no held-out evidence for a rule: none is mined
 
 # -- pillar 3: missingness ----------------------------------------------------------------------
 MAR_ALPHA = 0.01  # significance of the held-out AUC test that calls a column MAR

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sdv_pillars.relational.loading import load_tables
+from sdv_pillars.relational.loading import load_tables, read_table_file
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".json")
 DATABASE_SUFFIXES = (".sqlite", ".sqlite3", ".db")
@@ -25,10 +25,8 @@ def read_data(path: str | Path) -> pd.DataFrame | dict[str, pd.DataFrame]:
     if path.is_dir() or path.suffix.lower() in DATABASE_SUFFIXES:
         return load_tables(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(path)
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
+    if suffix in (".csv", ".parquet"):
+        return read_table_file(path)
     if suffix == ".json":
         return pd.read_json(path, orient="records")
     raise ValueError(f"Cannot read {path}: use a {', '.join(TABLE_SUFFIXES)} file, a folder of "

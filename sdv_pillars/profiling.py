@@ -18,7 +18,14 @@ from pandas.api import types as ptypes
 from pandas.tseries.api import guess_datetime_format
 from sdv.metadata import Metadata
 
-from sdv_pillars.defaults import DATE_PARSE_SHARE, DATE_SAMPLE, ID_MIN_ROWS, MAX_CODES, TEXT_MIN_WORDS
+from sdv_pillars.defaults import (
+    DATE_GUESSES,
+    DATE_PARSE_SHARE,
+    DATE_SAMPLE,
+    ID_MIN_ROWS,
+    MAX_CODES,
+    TEXT_MIN_WORDS,
+)
 
 KINDS = (
     "continuous",
@@ -66,13 +73,32 @@ def _whole_numbers(values: pd.Series) -> bool:
 
 
 def _datetime_format(values: pd.Series) -> str | None:
-    """The strftime format that parses at least 95% of the strings, or None."""
+    """The strftime format that parses the most of (at least 95% of) a sample of the strings.
+
+    Candidates are guessed from many values, month-first and day-first, because one value
+    cannot tell ``01/02/2020`` (January or February?) apart; a value with a day above 12
+    settles it.
+    """
     sample = values.astype(str).head(DATE_SAMPLE)
-    fmt = guess_datetime_format(sample.iloc[0])
-    if fmt is None:
-        return None
-    parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
-    return fmt if parsed.notna().mean() >= DATE_PARSE_SHARE else None
+    with warnings.catch_warnings():  # pandas warns when a guess contradicts ``dayfirst``
+        warnings.filterwarnings("ignore", message="Parsing dates in .* format when dayfirst")
+        guesses = [guess_datetime_format(v, dayfirst=dayfirst) for dayfirst in (False, True)
+                   for v in sample.drop_duplicates().head(DATE_GUESSES)]
+    best, best_share = None, 0.0
+    for fmt in dict.fromkeys(g for g in guesses if g is not None):  # month-first wins a tie
+        share = pd.to_datetime(sample, format=fmt, errors="coerce").notna().mean()
+        if share > best_share:
+            best, best_share = fmt, share
+    return best if best_share >= DATE_PARSE_SHARE else None
+
+
+def _looks_like_keys(values: pd.Series) -> bool:
+    """Codes rather than words: one token each, all of one length, with digits in them
+    (``A1B2C3``, a UUID); a person's name or a sentence is not a key by its shape."""
+    strings = values.astype(str)
+    lengths = strings.str.len()
+    return bool(lengths.nunique() == 1 and not strings.str.contains(r"\s").any()
+                and strings.str.contains(r"\d").mean() >= DATE_PARSE_SHARE)
 
 
 def classify_column(column: pd.Series, max_codes: int = MAX_CODES) -> ColumnProfile:
@@ -113,7 +139,16 @@ def classify_column(column: pd.Series, max_codes: int = MAX_CODES) -> ColumnProf
     if n_unique > 0.5 * len(values) and words >= TEXT_MIN_WORDS:
         return made("text", "categorical", f"free text ({words:.1f} words on average)")
     if all_unique and len(values) >= ID_MIN_ROWS:
-        return made("id", "id", "unique strings, one per row")
+        if _ID_NAME.search(name) or _looks_like_keys(values):
+            return made("id", "id", "unique strings, one per row, named or shaped like a key")
+        warnings.warn(
+            f"Column '{name}' has a different value on every row but neither its name nor its "
+            "values look like a key, so it is kept as labels: synthetic rows draw real values "
+            "of it. Drop the column, or declare it an id in the metadata, before sharing.",
+            stacklevel=3,
+        )
+        return made("categorical", "categorical",
+                    f"{n_unique} distinct labels, one per row (not shaped like a key)")
     return made("categorical", "categorical", f"{n_unique} distinct labels")
 
 

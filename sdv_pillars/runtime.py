@@ -54,7 +54,13 @@ def load_model(filepath, expected: type | tuple[type, ...]):
     if not Path(filepath).exists():
         raise FileNotFoundError(f"No such model file: {filepath}")
     with open(filepath, "rb") as source:
-        model = cloudpickle.load(source)
+        try:
+            model = cloudpickle.load(source)
+        except Exception as error:  # a truncated or foreign file fails in many ways
+            raise ValueError(
+                f"{filepath} is not a readable model file ({type(error).__name__}: {error}): it "
+                "may be truncated or not saved by sdv-pillars; save the synthesizer again."
+            ) from error
     if not isinstance(model, expected):
         names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
         raise TypeError(f"{filepath} holds a {type(model).__name__}, not a {names}.")

@@ -27,10 +27,16 @@ from tqdm.auto import tqdm
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
 from sdv_pillars.defaults import MAX_REDRAWS
+from sdv_pillars.dtypes import numpy_backed, restore_dtypes
 from sdv_pillars.encoding import row_hashes
 from sdv_pillars.runtime import seeded
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.validation import validate_parameters, validate_table
+from sdv_pillars.validation import (
+    validate_backbone_kwargs,
+    validate_parameters,
+    validate_table,
+    validate_values,
+)
 
 EXACT_COPIES = ("keep", "redraw")
 
@@ -62,8 +68,9 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
 
     # -- fitting -----------------------------------------------------------------------------
     def _validate_parameters(self) -> None:
-        resolve_backbone(self._backbone)
         validate_parameters(self)
+        validate_backbone_kwargs(resolve_backbone(self._backbone), self.backbone_kwargs,
+                                 own=("exact_copies",))
         if self._exact_copies not in EXACT_COPIES:
             raise ValueError(f"exact_copies must be one of {EXACT_COPIES}, got {self._exact_copies!r}.")
 
@@ -78,13 +85,21 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
             data: a DataFrame, or ``{table_name: DataFrame}`` as SDV 2 takes. It is not modified.
         """
         self._validate_parameters()
-        table_name, table = validate_table(data)
+        table_name, raw = validate_table(data)
+        table = numpy_backed(raw)
+        validate_values(table, table_name)
         if self.metadata is not None and len(self.metadata.tables) == 1:
             table_name = next(iter(self.metadata.tables))  # the user's name for the table wins
         steps = tqdm(total=5, desc="Pillars", disable=not self.verbose, leave=False)
         self.pillars_ = TablePillars(table_name, self.metadata, self.rules, self.missingness,
                                      self.rule_threshold, self.max_depth, self.random_state)
         self.pillars_.fit(table, progress=steps)
+        if all(p.kind == "id" for p in self.pillars_.profile_.values()):
+            raise ValueError(
+                f"Every column of table '{table_name}' is an id ({list(table.columns)}): there "
+                "are no values to learn. If the file is not comma-separated, read it with its "
+                "separator (pd.read_csv(path, sep=';')); to make only keys, use range()."
+            )
         self.metadata_ = self.pillars_.metadata_
         self.profile_ = self.pillars_.profile_
         self.rule_set_ = self.pillars_.rule_set_
@@ -95,6 +110,7 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         steps.set_postfix_str(f"fitting {backbone_name(self._backbone)}")
         self._table_name = table_name
         self._columns = list(table.columns)
+        self._dtypes = raw.dtypes
         backbone = resolve_backbone(self._backbone)(
             metadata=deepcopy(self.metadata_), **self._backbone_options()
         )
@@ -141,7 +157,7 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
     def _restore(self, sampled) -> pd.DataFrame:
         if isinstance(sampled, dict):
             sampled = sampled[self._table_name]
-        return sampled[self._columns].reset_index(drop=True)
+        return restore_dtypes(sampled[self._columns].reset_index(drop=True), self._dtypes)
 
     def _copies(self, data: pd.DataFrame) -> np.ndarray:
         """Which rows equal a real row (all False unless ``exact_copies="redraw"``)."""
@@ -220,6 +236,7 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         lines += [f"  {rule}" for rule in self.rules_] or ["  none"]
         lines += [f"  dropped: {r.target} <- {', '.join(r.features)}: {r.reason}"
                   for r in self.rule_set_.rejected]
+        lines += [f"  note: {note}" for note in self.rule_set_.notes]
         lines += ["", "Missingness (pillar 3):"]
         lines += [f"  {model}" for model in self.missingness_.values()] or ["  no nulls"]
         lines += ["", "Generation order of derived columns (pillar 4): "

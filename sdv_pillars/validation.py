@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import numbers
 
+import numpy as np
 import pandas as pd
 
 DEFAULT_TABLE_NAME = "table"
@@ -79,8 +82,6 @@ def validate_parameters(synthesizer) -> None:
     depth = synthesizer.max_depth
     if not (isinstance(depth, numbers.Integral) and not isinstance(depth, bool) and depth >= 1):
         raise ValueError(f"max_depth must be a positive integer, got {depth!r}.")
-    if synthesizer.backbone_kwargs is not None and not isinstance(synthesizer.backbone_kwargs, dict):
-        raise TypeError("backbone_kwargs must be a dict of SDV synthesizer parameters.")
     seed = synthesizer.random_state
     if seed is not None and not (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
                                  and 0 <= seed < 2**32):
@@ -98,3 +99,72 @@ def validate_same_columns(what: str, frame: pd.DataFrame, real: pd.DataFrame) ->
             f"The {what} table does not have the real table's columns: missing {sorted(missing)}, "
             f"extra {sorted(extra)}. Evaluate tables with the same columns."
         )
+
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def validate_values(frame: pd.DataFrame, table_name: str) -> None:
+    """Numbers the models can hold: no infinity, nothing beyond float32's range.
+
+    SDV's transformers and scikit-learn's trees work in float32: an infinite or a huge
+    value fails deep inside them, or comes back as a null. Run on numpy-backed columns.
+    """
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        infinite = int(np.isinf(values).sum())
+        if infinite:
+            raise ValueError(
+                f"Column '{name}' of table '{table_name}' has {infinite} infinite value(s): "
+                "replace them before fitting, e.g. with nulls "
+                "(frame[col].replace([np.inf, -np.inf], np.nan)) or with a finite cap."
+            )
+        huge = int((np.abs(values) > FLOAT32_MAX).sum())
+        if huge:
+            raise ValueError(
+                f"Column '{name}' of table '{table_name}' has {huge} value(s) beyond "
+                f"±{FLOAT32_MAX:.3g}, which the models cannot hold: rescale the column "
+                "(e.g. divide by a power of ten) or cap it."
+            )
+
+
+def validate_backbone_kwargs(backbone_class: type, kwargs: dict | None, own: tuple[str, ...] = ()) -> None:
+    """Every key of ``kwargs`` is a parameter of ``backbone_class`` (or the pillars' ``own``)."""
+    if kwargs is None:
+        return
+    if not isinstance(kwargs, dict):
+        raise TypeError("backbone_kwargs must be a dict of SDV synthesizer parameters.")
+    accepted = [p for p in inspect.signature(backbone_class.__init__).parameters
+                if p not in ("self", "metadata")]
+    for key in kwargs:
+        if key in own or key in accepted:
+            continue
+        close = difflib.get_close_matches(str(key), [*accepted, *own], n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ValueError(
+            f"backbone_kwargs has '{key}', which {backbone_class.__name__} does not take.{hint} "
+            f"It takes: {', '.join(sorted([*accepted, *own]))}."
+        )
+
+
+def validate_same_kinds(what: str, frame: pd.DataFrame, real: pd.DataFrame) -> None:
+    """A column the real table holds as numbers or dates must hold them in ``frame`` too:
+    scored as labels, a numeric column stored as text would look perfect."""
+    for name in real.columns:
+        real_kind = ("numbers" if pd.api.types.is_numeric_dtype(real[name])
+                     and not pd.api.types.is_bool_dtype(real[name]) else
+                     "dates" if pd.api.types.is_datetime64_any_dtype(real[name]) else None)
+        if real_kind is None or frame[name].isna().all():
+            continue
+        same = (pd.api.types.is_numeric_dtype(frame[name]) if real_kind == "numbers"
+                else pd.api.types.is_datetime64_any_dtype(frame[name]))
+        if not same:
+            raise ValueError(
+                f"Column '{name}' holds {real_kind} in the real table but "
+                f"{frame[name].dtype} values in the {what} table: the {what} column did not "
+                f"come out as {real_kind}. Convert it (pd.to_numeric / pd.to_datetime) and "
+                "evaluate again."
+            )

@@ -20,6 +20,7 @@ Checks and treatment (each one reported in plain words):
 
 from __future__ import annotations
 
+import graphlib
 import warnings
 
 import numpy as np
@@ -105,6 +106,40 @@ def detect_metadata(tables: dict[str, pd.DataFrame]) -> tuple[Metadata, list[str
     return metadata, notes
 
 
+def check_user_keys(tables: dict[str, pd.DataFrame], metadata: Metadata) -> None:
+    """A user's keys must be usable as given: primary keys complete and unique, foreign keys
+    naming real columns, and no table its own ancestor (a cycle has no parents-first order).
+
+    Raises:
+        ValueError: naming the table and column, and what to do.
+    """
+    for name, table in metadata.tables.items():
+        key = table.primary_key
+        if isinstance(key, str) and key in tables[name].columns:
+            values = tables[name][key]
+            if values.isna().any() or values.duplicated().any():
+                raise ValueError(
+                    f"The metadata makes '{name}.{key}' a primary key, but it has "
+                    f"{int(values.isna().sum())} null(s) and {int(values.duplicated().sum())} "
+                    "duplicate(s): fix the key, or remove it (metadata.remove_primary_key) and "
+                    "the relationships that use it."
+                )
+    graph: dict[str, set[str]] = {name: set() for name in metadata.tables}
+    for r in _relationships(metadata):
+        if r["child_foreign_key"] not in tables[r["child_table_name"]].columns:
+            raise ValueError(f"The metadata's foreign key '{r['child_table_name']}."
+                             f"{r['child_foreign_key']}' is not a column of the data.")
+        graph[r["child_table_name"]].add(r["parent_table_name"])
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        raise ValueError(
+            f"The relationships form a cycle ({' -> '.join(error.args[1])}): a table cannot "
+            "be its own ancestor. Remove one relationship of the cycle (for a self-reference, "
+            "keep it as an ordinary column)."
+        ) from None
+
+
 def clean_orphans(tables: dict[str, pd.DataFrame], metadata: Metadata) -> tuple[dict, list[str]]:
     """Copies of ``tables`` where every foreign key matches a parent row or is null."""
     cleaned, notes = dict(tables), []
@@ -120,6 +155,18 @@ def clean_orphans(tables: dict[str, pd.DataFrame], metadata: Metadata) -> tuple[
                          f"({orphan.mean():.1%}) refer to no {parent} row; their key is set to null "
                          "and the rows are kept.")
     return cleaned, notes
+
+
+def allow_null_keys(tables: dict[str, pd.DataFrame], metadata: Metadata) -> None:
+    """Mark, in place, every foreign key that holds nulls (orphans set to null included) as
+    nullable: SDV's detection records ``range_is_nullable=False`` for a key that had none,
+    and its HMA then refuses the rows the pillars keep."""
+    for r in _relationships(metadata):
+        child, key = r["child_table_name"], r["child_foreign_key"]
+        spec = metadata.tables[child].columns[key]
+        if tables[child][key].isna().any() and spec.get("range_is_nullable") is False:
+            metadata.update_column(column_name=key, table_name=child,
+                                   **{**spec, "range_is_nullable": True})
 
 
 def add_surrogate_key(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,30 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 def _is_sqlite(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(16) == SQLITE_MAGIC
+
+
+SNIFF_BYTES = 64 * 1024
+SEPARATORS = ",;\t|"
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV file with its separator detected (comma, semicolon, tab or pipe), so a
+    European ``a;b;c`` file is not read as one column of unique strings."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        head = handle.read(SNIFF_BYTES)
+    try:
+        separator = csv.Sniffer().sniff(head, delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        separator = ","
+    return pd.read_csv(path, sep=separator)
+
+
+def read_table_file(path: Path) -> pd.DataFrame:
+    """One ``.csv`` or ``.parquet`` file; an unreadable file is named in the error."""
+    try:
+        return read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+    except Exception as error:  # pandas and pyarrow raise many kinds; the file is what matters
+        raise ValueError(f"Cannot read {path}: {type(error).__name__}: {error}") from error
 
 
 def load_tables(source) -> dict[str, pd.DataFrame]:
@@ -36,10 +61,8 @@ def load_tables(source) -> dict[str, pd.DataFrame]:
     if path.is_dir():
         tables = {}
         for file in sorted(path.iterdir()):
-            if file.suffix.lower() == ".csv":
-                tables[file.stem] = pd.read_csv(file)
-            elif file.suffix.lower() == ".parquet":
-                tables[file.stem] = pd.read_parquet(file)
+            if file.suffix.lower() in (".csv", ".parquet"):
+                tables[file.stem] = read_table_file(file)
         if not tables:
             raise ValueError(f"The folder {path} holds no .csv or .parquet file: one file per table.")
         return tables

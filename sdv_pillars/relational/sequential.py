@@ -6,7 +6,8 @@ or deeper than 2 levels. This mode has no such limit and takes any backbone per 
 Fitting, per table in topological order (parents first):
 
 * the table's own columns (keys removed: they are regenerated);
-* for each child relationship, the number of children of each row (``__children__<child>__<fk>``),
+* for each child relationship, the number of children of each row (``__children__<child>__<fk>``; the
+  ``__`` marker grows until no user column starts with it),
   so the table's model learns how many children a row has together with its values;
 * for its first parent relationship, the parent row's columns (``__parent__<column>``), so the
   model learns the child's values together with its parent's (its "context").
@@ -38,8 +39,16 @@ from tqdm.auto import tqdm
 from sdv_pillars.encoding import make_encoder, model_frame
 from sdv_pillars.relational.keys import key_columns
 
-COUNT, CONTEXT = "__children__{child}__{key}", "__parent__{column}"
 NEIGHBOURS = 20
+
+
+def free_marker(columns) -> str:
+    """The shortest ``"__"``, ``"___"``, ... that starts no user column's name followed by
+    ``parent`` or ``children``: the internal columns can never overwrite a real one."""
+    marker = "__"
+    while any(str(c).startswith((f"{marker}parent", f"{marker}children")) for c in columns):
+        marker += "_"
+    return marker
 
 
 def table_order(metadata) -> list[str]:
@@ -124,6 +133,14 @@ class SequentialRelationalModel:
         self.random_state = random_state
         self.verbose = verbose
 
+    def _count(self, child: str, key: str) -> str:
+        """The column holding each row's number of children of one relationship."""
+        return f"{self.marker_}children{self.marker_}{child}{self.marker_}{key}"
+
+    def _context(self, column: str) -> str:
+        """The column holding a parent's value, beside its child's own columns."""
+        return f"{self.marker_}parent{self.marker_}{column}"
+
     def _augment(self, tables: dict[str, pd.DataFrame], table: str) -> pd.DataFrame:
         frame = tables[table]
         own = [c for c in frame.columns if c not in key_columns(self.metadata, table)]
@@ -131,7 +148,7 @@ class SequentialRelationalModel:
         key = self.metadata.tables[table].primary_key
         for r in self.children_[table]:
             counts = tables[r["child_table_name"]][r["child_foreign_key"]].value_counts()
-            name = COUNT.format(child=r["child_table_name"], key=r["child_foreign_key"])
+            name = self._count(r["child_table_name"], r["child_foreign_key"])
             augmented[name] = frame[key].map(counts).fillna(0).astype(int).to_numpy()
         primary = self.parents_[table][:1]
         for r in primary:
@@ -140,10 +157,11 @@ class SequentialRelationalModel:
             by_key = parent.set_index(r["parent_primary_key"])[parent_own]
             joined = by_key.reindex(frame[r["child_foreign_key"]])
             for column in parent_own:
-                augmented[CONTEXT.format(column=column)] = joined[column].to_numpy()
+                augmented[self._context(column)] = joined[column].to_numpy()
         return augmented
 
     def fit(self, tables: dict[str, pd.DataFrame]) -> "SequentialRelationalModel":
+        self.marker_ = free_marker([c for frame in tables.values() for c in frame.columns])
         self.order_ = table_order(self.metadata)
         relations = list(self.metadata.relationships)
         self.parents_ = {t: [r for r in relations if r["child_table_name"] == t] for t in self.order_}
@@ -177,7 +195,7 @@ class SequentialRelationalModel:
             else:
                 r = parents[0]
                 share = self.null_share_[(table, r["child_foreign_key"])]
-                count = COUNT.format(child=table, key=r["child_foreign_key"])
+                count = self._count(table, r["child_foreign_key"])
                 wanted = int(round(scale * self.rows_[table] * (1 - share)))
                 linked = rescale_counts(augmented[r["parent_table_name"]][count].to_numpy(), wanted)
                 n = wanted + int(round(scale * self.rows_[table] * share))
@@ -201,7 +219,7 @@ class SequentialRelationalModel:
         parent_keys = final[parent_name][relation["parent_primary_key"]].to_numpy()
         keys = np.full(len(rows), None, dtype=object)
         if position == 0:
-            context_names = {CONTEXT.format(column=c): c for c in self.own_columns_[parent_name]}
+            context_names = {self._context(c): c for c in self.own_columns_[parent_name]}
             context = rows[list(context_names)].rename(columns=context_names)
             # rows whose generated context is all null stand for the children with no parent
             no_parent = (context.isna().all(axis=1).to_numpy() if context_names
@@ -214,7 +232,7 @@ class SequentialRelationalModel:
             chosen = match_to_parents(context.iloc[with_parent], parents, linked, profile, rng)
             keys[with_parent] = parent_keys[chosen]
         else:
-            count = COUNT.format(child=child, key=relation["child_foreign_key"])
+            count = self._count(child, relation["child_foreign_key"])
             share = self.null_share_[(child, relation["child_foreign_key"])]
             wanted = int(round((1 - share) * len(rows)))
             counts = rescale_counts(augmented[parent_name][count].to_numpy(), wanted)

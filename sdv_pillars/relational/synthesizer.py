@@ -24,14 +24,26 @@ from sdv.metadata import Metadata
 
 from sdv_pillars.backbones import resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
+from sdv_pillars.dtypes import numpy_backed, restore_dtypes
 from sdv_pillars.profiling import apply_profile, profile_from_metadata, profile_table
-from sdv_pillars.relational.keys import clean_orphans, detect_metadata, key_columns
+from sdv_pillars.relational.keys import (
+    allow_null_keys,
+    check_user_keys,
+    clean_orphans,
+    detect_metadata,
+    key_columns,
+)
 from sdv_pillars.relational.loading import load_tables
 from sdv_pillars.relational.sequential import SequentialRelationalModel
 from sdv_pillars.runtime import seeded
 from sdv_pillars.synthesizer import PillarsSynthesizer
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.validation import validate_parameters, validate_table
+from sdv_pillars.validation import (
+    validate_backbone_kwargs,
+    validate_parameters,
+    validate_table,
+    validate_values,
+)
 
 HMA = "hma"
 HMA_MAX_TABLES, HMA_MAX_DEPTH = 5, 2
@@ -60,15 +72,24 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
 
     # -- fitting -----------------------------------------------------------------------------
     def _mode(self) -> str:
+        """``"hma"`` or ``"sequential"``; checks the backbone and its options on the way."""
         if isinstance(self._backbone, str) and self._backbone.lower() == HMA:
+            from sdv.multi_table import HMASynthesizer
+
+            validate_backbone_kwargs(HMASynthesizer, self.backbone_kwargs)
             return HMA
-        resolve_backbone(self._backbone)  # a clear error for an unknown name
+        validate_backbone_kwargs(resolve_backbone(self._backbone), self.backbone_kwargs,
+                                 own=("exact_copies",))
         return "sequential"
 
     def _prepare(self, tables) -> dict[str, pd.DataFrame]:
         tables = load_tables(tables)
+        self._dtypes = {}
         for name, frame in tables.items():
             validate_table({name: frame})
+            self._dtypes[name] = frame.dtypes
+            tables[name] = numpy_backed(frame)
+            validate_values(tables[name], name)
         self.notes_: list[str] = []
         if self.metadata is None:
             self.metadata_, self.notes_ = detect_metadata(tables)
@@ -77,8 +98,10 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
             missing = set(self.metadata_.tables) ^ set(tables)
             if missing:
                 raise ValueError(f"The metadata and the data disagree on tables {sorted(missing)}.")
+            check_user_keys(tables, self.metadata_)
         tables, orphans = clean_orphans(tables, self.metadata_)
         self.notes_ += orphans
+        allow_null_keys(tables, self.metadata_)
         self._profiles = {name: self._profile(name, frame) for name, frame in tables.items()}
         if self.metadata is None:  # a clean copy, not flagged as edited by SDV
             self.metadata_ = Metadata.load_from_dict(self.metadata_.to_dict())
@@ -110,8 +133,8 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         Args:
             tables: ``{name: DataFrame}``, a folder of CSV/Parquet files or a SQLite file.
         """
-        self.mode_ = self._mode()
         validate_parameters(self)
+        self.mode_ = self._mode()
         tables = self._prepare(tables)
         if self.mode_ == HMA:
             self._check_hma_limits()
@@ -185,12 +208,14 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         with self._quiet():
             if self.mode_ == HMA:
                 with seeded(self.random_state):
-                    return self._model.sample_scale(scale=float(scale))
-            final, augmented = self._model.sample(scale)
-        self.sample_compliance_ = pd.concat(
-            [self.pillars_[name].rule_compliance(augmented[name]).rename_axis("rule")
-             .reset_index().assign(table=name) for name in self.pillars_], ignore_index=True)
-        return final
+                    final = self._model.sample_scale(scale=float(scale))
+            else:
+                final, augmented = self._model.sample(scale)
+                self.sample_compliance_ = pd.concat(
+                    [self.pillars_[name].rule_compliance(augmented[name]).rename_axis("rule")
+                     .reset_index().assign(table=name) for name in self.pillars_],
+                    ignore_index=True)
+        return {name: restore_dtypes(frame, self._dtypes[name]) for name, frame in final.items()}
 
     # -- introspection ---------------------------------------------------------------------------
     def get_metadata(self):

@@ -34,6 +34,7 @@ from sdv_pillars.defaults import (
     CV_FOLDS,
     MAX_DEPTH,
     MIN_INEQUALITY_VIOLATIONS,
+    MIN_RULE_ROWS,
     MIN_SKILL,
     MINING_MAX_ROWS,
     RULE_THRESHOLD,
@@ -86,6 +87,7 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     rejected: list[RejectedRule] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def cart_rules(self) -> list[Rule]:
@@ -273,7 +275,14 @@ def mine_rules(
     max_depth: int = MAX_DEPTH,
     random_state: int | None = None,
 ) -> RuleSet:
-    """CART rules, then inequalities among the columns no rule derives."""
+    """CART rules, then inequalities among the columns no rule derives.
+
+    A table of fewer than ``MIN_RULE_ROWS`` rows has too few held-out rows to show that a
+    column is a function of others: no rule is mined, and ``notes`` says so.
+    """
+    if len(data) < MIN_RULE_ROWS:
+        return RuleSet(notes=[f"{len(data)} rows: too few to test a rule on held-out rows "
+                              f"(at least {MIN_RULE_ROWS}); no rule was mined."])
     ruleset = mine_cart_rules(data, profile, threshold, max_depth, random_state=random_state)
     derived = {r.target for r in ruleset.rules}
     ruleset.rules.extend(find_inequalities(data, profile, exclude=derived))
