@@ -44,3 +44,17 @@ def independent_table(num_rows: int = 1000, seed: int = 1) -> pd.DataFrame:
         "flag": rng.choice(["yes", "no"], num_rows),
         "size": rng.choice(["S", "M", "L", "XL"], num_rows),
     })
+
+
+# Property-based tests: a short run by default, a long one on demand
+# (HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py).
+try:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", max_examples=15, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("long", max_examples=300, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+except ImportError:  # hypothesis is a test extra
+    pass

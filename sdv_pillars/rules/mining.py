@@ -244,21 +244,25 @@ def find_inequalities(
     }
     candidates = []
     for columns in families.values():
-        frame = model_frame(data[columns], profile)
-        for low in columns:
-            for high in columns:
-                if low == high:
+        if len(columns) < 2:
+            continue
+        # every pair at once: one column as ``low`` against all others as ``high``
+        values = model_frame(data[columns], profile).to_numpy(dtype=float)
+        present = ~np.isnan(values)
+        for j, low in enumerate(columns):
+            both = present & present[:, [j]]
+            at_least = ((values >= values[:, [j]]) | ~both).all(axis=0)
+            above = ((values > values[:, [j]]) | ~both).all(axis=0)
+            equal = ((values == values[:, [j]]) | ~both).all(axis=0)
+            for k in np.flatnonzero(at_least & ~equal & both.any(axis=0)):
+                if k == j:
                     continue
-                both = frame[low].notna() & frame[high].notna()
-                lo, hi = frame.loc[both, low], frame.loc[both, high]
-                if not (hi >= lo).all() or (hi == lo).all():
-                    continue
-                strict = bool((hi > lo).all())
-                chance = _expected_violations(lo.to_numpy(), hi.to_numpy(), strict)
-                if chance < min_violations:
-                    continue
-                kind = STRICT_INEQUALITY if strict else INEQUALITY
-                candidates.append((chance, high, low, kind))
+                rows = both[:, k]
+                strict = bool(above[k])
+                chance = _expected_violations(values[rows, j], values[rows, k], strict)
+                if chance >= min_violations:
+                    kind = STRICT_INEQUALITY if strict else INEQUALITY
+                    candidates.append((chance, columns[k], low, kind))
     chosen, used = [], set()
     for _, high, low, kind in sorted(candidates, reverse=True):
         if high in used or low in used:
