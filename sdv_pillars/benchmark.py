@@ -198,11 +198,28 @@ def chart(single: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def comparison_report(single: pd.DataFrame, path: Path) -> None:
+    """One HTML page: per table, every run's figures side by side, the best of each marked."""
+    from sdv_pillars.quality.comparison import FIGURES, best_of
+    from sdv_pillars.quality.report import Figures, comparison_section, page
+
+    figures, sections = Figures(), []
+    for table, runs in single.groupby("table", sort=False):
+        arms = runs.assign(arm=runs["backbone"] + " " + runs["variant"]).set_index("arm")
+        shown = arms[[f for f in FIGURES if f in arms.columns]].T.astype(float)
+        sections.append(comparison_section(
+            f"{table} ({int(runs['rows'].iloc[0]):,} rows)", shown, best_of(shown), figures,
+            "Each backbone, plain SDV and with the pillars, evaluated against the same real "
+            "rows and rules."))
+    path.write_text(page("Benchmark: backbones with and without the pillars", "".join(sections),
+                         figures.count), encoding="utf-8")
+
+
 def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", seed: int = 0,
                   tables: list[str] | None = None, backbones: list[str] | None = None,
                   epochs: int | None = None, max_rows: int | None = None, relational: bool = True,
                   progress=print) -> pd.DataFrame:
-    """Run a profile; write ``<out>/compare_<profile>.{csv,md,png}`` (and ``_relational``).
+    """Run a profile; write ``<out>/compare_<profile>.{csv,md,png,html}`` (and ``_relational``).
 
     ``tables``, ``backbones``, ``epochs`` and ``max_rows`` (rows kept per table) override the
     profile's. The results table is rewritten after every run, so a stopped run keeps its rows.
@@ -232,6 +249,7 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
     stem = out / f"compare_{profile}"
     write_table(single, stem)
     chart(single, stem.with_suffix(".png"))
+    comparison_report(single, stem.with_suffix(".html"))
     if relational:
         multi = []
         for dataset, options in settings["relational"].items():

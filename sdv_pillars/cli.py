@@ -74,18 +74,36 @@ def _sample(args) -> int:
     return 0
 
 
-def _evaluate(args) -> int:
-    from sdv_pillars import evaluate
+def _named(path: str, data):
+    """A single table read from a file takes the file's name (reports show it)."""
+    return {Path(path).stem: data} if isinstance(data, pd.DataFrame) else data
 
-    real, synthetic = read_data(args.real), read_data(args.synthetic)
+
+def _evaluate(args) -> int:
+    from sdv_pillars import compare, evaluate
+
+    real = _named(args.real, read_data(args.real))
     holdout = read_data(args.holdout) if args.holdout else None
-    result = evaluate(real, synthetic, metadata=_metadata(args.metadata), target=args.target,
-                      holdout=holdout, verbose=not args.quiet)
-    print(result.summary())
+    options = dict(metadata=_metadata(args.metadata), target=args.target, holdout=holdout,
+                   verbose=not args.quiet)
     output = Path(args.output)
-    writers = {".html": result.to_html, ".json": result.to_json, ".png": result.to_png}
+    if len(args.synthetic) > 1:  # several synthetic tables: one comparison
+        names = [Path(p).stem for p in args.synthetic]
+        if len(set(names)) < len(names):
+            raise ValueError(f"The synthetic files need distinct names to be compared: {names}.")
+        fakes = {name: next(iter(_named(path, read_data(path)).values()))
+                 for name, path in zip(names, args.synthetic)}
+        result = compare(fakes, real, **options)
+        writers = {".html": result.to_html, ".json": result.to_json}
+    else:
+        synthetic = read_data(args.synthetic[0])
+        if isinstance(synthetic, pd.DataFrame):
+            synthetic = {next(iter(real)): synthetic}
+        result = evaluate(real, synthetic, **options)
+        writers = {".html": result.to_html, ".json": result.to_json, ".png": result.to_png}
+    print(result.summary())
     if output.suffix.lower() not in writers:
-        raise ValueError(f"Cannot write a report to {output}: use .html, .json or .png.")
+        raise ValueError(f"Cannot write a report to {output}: use {', '.join(writers)}.")
     writers[output.suffix.lower()](output)
     print(f"Report written to {output}")
     return 0
@@ -184,7 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="evaluate synthetic data against real data")
     evaluate.add_argument("real")
-    evaluate.add_argument("synthetic")
+    evaluate.add_argument("synthetic", nargs="+",
+                          help="one synthetic table, or several to compare side by side")
     evaluate.add_argument("--target", default=None, help="column to predict for ML utility")
     evaluate.add_argument("--holdout", default=None, help="real rows the synthesizer never saw")
     evaluate.add_argument("--metadata", default=None)

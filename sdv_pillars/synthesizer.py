@@ -220,6 +220,18 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         self._check_fitted()
         return self._model.get_constraints()
 
+    def get_loss_values(self) -> pd.DataFrame:
+        """The backbone's training losses (SDV's ``get_loss_values``: CTGAN, TVAE, CopulaGAN).
+
+        Raises:
+            ValueError: when the backbone records no losses (GaussianCopula, CART).
+        """
+        self._check_fitted()
+        if not hasattr(self._model, "get_loss_values"):
+            raise ValueError(f"The {backbone_name(self._backbone)} backbone records no training "
+                             "losses; the neural backbones (ctgan, tvae, copulagan) do.")
+        return self._model.get_loss_values()
+
     def rule_compliance(self, data: pd.DataFrame) -> pd.Series:
         """Share of rows of ``data`` that satisfy each kept rule (1.0 = always)."""
         self._check_fitted()

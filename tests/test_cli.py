@@ -1,5 +1,6 @@
 import json
 
+import pandas as pd
 import pytest
 
 from sdv_pillars.cli import main
@@ -78,3 +79,14 @@ def test_unknown_column_and_format_are_one_line_errors(tmp_path, customers_csv, 
     odd.write_text("x")
     assert main(["profile", str(odd)]) == 2
     assert "Cannot read" in capsys.readouterr().err
+
+
+def test_evaluate_several_synthetic_files_writes_one_comparison(tmp_path, customers_csv, capsys):
+    real = pd.read_csv(customers_csv)
+    real.sample(frac=1, random_state=1).to_csv(tmp_path / "gc.csv", index=False)
+    real.assign(age=real["age"] + 15).to_csv(tmp_path / "other.csv", index=False)
+    out = tmp_path / "compare.html"
+    assert main(["evaluate", str(customers_csv), str(tmp_path / "gc.csv"),
+                 str(tmp_path / "other.csv"), "-o", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "Comparison of gc, other" in text and out.read_text().count('class="best"') >= 1

@@ -10,6 +10,7 @@ from sdv_pillars.missingness.analysis import calibrated_offset
 from sdv_pillars.pillar_constraint import rows_fingerprint
 from sdv_pillars.profiling import ColumnProfile
 from sdv_pillars.quality.columns import _cramers_v
+from sdv_pillars.quality.training import training_losses, training_verdict
 from sdv_pillars.quality.vocabulary import grade, weighted_overall
 from sdv_pillars.relational.sequential import match_to_parents
 from sdv_pillars.sequential_cart import _silverman
@@ -101,3 +102,23 @@ def test_rows_fingerprint_sees_values_order_and_names():
     assert rows_fingerprint(frame) != rows_fingerprint(frame.rename(columns={"a": "c"}))
     # a table with no modelled column (only ids or free text) still has a fingerprint
     assert rows_fingerprint(frame[[]]) != rows_fingerprint(frame.head(2)[[]])
+
+
+def test_training_verdict_reads_the_trend_of_the_last_epochs():
+    epochs = np.arange(30)
+    falling = pd.DataFrame({"epoch": epochs, "series": "Loss", "loss": 10 - 0.3 * epochs})
+    assert "still falling" in training_verdict(falling)
+    flat = pd.DataFrame({"epoch": epochs, "series": "Loss",
+                         "loss": np.r_[10 - np.arange(15), np.full(15, -4.0)]})
+    assert "levelled off" in training_verdict(flat)
+    assert training_verdict(training_losses(object())) is None  # a backbone without losses
+
+
+def test_training_losses_average_batches_per_epoch():
+    class Backbone:
+        def get_loss_values(self):
+            return pd.DataFrame({"Epoch": [0, 0, 1, 1], "Batch": [0, 1, 0, 1],
+                                 "Loss": [4.0, 2.0, 1.0, 1.0]})
+
+    losses = training_losses(Backbone())
+    assert losses["loss"].tolist() == [3.0, 1.0] and set(losses["series"]) == {"Loss"}

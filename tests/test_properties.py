@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from sdv_pillars import PillarsSynthesizer, evaluate
@@ -80,25 +80,25 @@ def _is_clear_error(error: Exception, table: pd.DataFrame) -> bool:
     return isinstance(error, (ValueError, TypeError)) and raised_in.startswith(PACKAGE) and named
 
 
-def _check_sample(real: pd.DataFrame, fake: pd.DataFrame, rows: int) -> None:
+def _check_sample(real: pd.DataFrame, fake: pd.DataFrame, rows: int, profile: dict) -> None:
     assert len(fake) == rows
     assert list(fake.columns) == list(real.columns)
     assert fake.dtypes.to_dict() == real.dtypes.to_dict()
     for name in real.columns:
-        r, f = real[name], fake[name]
+        r, f, kind = real[name], fake[name], profile[name]
         if r.notna().all():
             assert f.notna().all(), f"nulls invented in '{name}'"
         observed, made = r.dropna(), f.dropna()
         if len(made) == 0:
             continue
-        if pd.api.types.is_numeric_dtype(r) and not pd.api.types.is_bool_dtype(r):
+        if kind.kind in ("continuous", "integer"):
             low, high = float(observed.min()), float(observed.max())
             slack = 1e-6 * max(1.0, abs(low), abs(high))
             assert made.astype(float).between(low - slack, high + slack).all(), name
-        elif pd.api.types.is_datetime64_any_dtype(r):
-            assert made.between(observed.min(), observed.max()).all(), name
-        elif not pd.api.types.is_bool_dtype(r) and observed.nunique() < len(observed):
-            # labels: drawn among the real ones (unique strings may be ids, which are new)
+        elif kind.kind == "datetime":
+            read = lambda v: pd.to_datetime(v, format=kind.datetime_format)  # noqa: E731
+            assert read(made).between(read(observed).min(), read(observed).max()).all(), name
+        elif kind.kind in ("categorical", "boolean", "constant"):
             assert set(made.astype(str)) <= set(observed.astype(str)), name
 
 
@@ -109,11 +109,13 @@ def test_any_table_gives_correct_data_or_a_clear_error(tmp_path_factory, backbon
     try:
         synth = PillarsSynthesizer(backbone=backbone, random_state=0, verbose=False).fit(table)
     except Exception as error:  # noqa: BLE001 - the property is about which errors
+        event(f"clear error: {str(error)[:40]}")
         assert _is_clear_error(error, table), f"{type(error).__name__}: {error}"
         return
+    event("synthetic data")
     pd.testing.assert_frame_equal(table, before)  # the caller's data is never modified
     fake = synth.sample(25)
-    _check_sample(table, fake, 25)
+    _check_sample(table, fake, 25, synth.profile_)
     path = tmp_path_factory.mktemp("model") / "model.pkl"
     synth.save(path)
     loaded = PillarsSynthesizer.load(path)
@@ -122,3 +124,51 @@ def test_any_table_gives_correct_data_or_a_clear_error(tmp_path_factory, backbon
     pd.testing.assert_frame_equal(loaded.sample(10), synth.sample(10))
     result = evaluate(table, fake, synthesizer=synth)
     assert 0 <= result.overall <= 1
+
+
+@st.composite
+def related_tables(draw):
+    """A parent and a child table with dirty keys: orphans, null keys, a parent key with
+    duplicates (so it is no key), integer or text keys."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    parents = draw(st.integers(5, 40))
+    children = draw(st.integers(5, 120))
+    text_keys = draw(st.booleans())
+    keys = np.arange(parents)
+    parent = pd.DataFrame({"parent_id": [f"P{k:04d}" for k in keys] if text_keys else keys,
+                           "size": rng.normal(10, 2, parents)})
+    if draw(st.booleans()):  # a duplicated parent key
+        parent.loc[parents - 1, "parent_id"] = parent.loc[0, "parent_id"]
+    owner = parent["parent_id"].to_numpy()[rng.integers(0, parents, children)].astype(object)
+    dirt = rng.random(children)
+    orphan_rate, null_rate = draw(st.sampled_from([0.0, 0.1])), draw(st.sampled_from([0.0, 0.1]))
+    owner[dirt < orphan_rate] = "P9999" if text_keys else 9999
+    owner[(dirt >= orphan_rate) & (dirt < orphan_rate + null_rate)] = None
+    child = pd.DataFrame({"child_id": np.arange(children), "parent_id": owner,
+                          "amount": rng.gamma(2, 5, children).round(2)})
+    if not text_keys:
+        child["parent_id"] = pd.to_numeric(child["parent_id"])
+    return {"parent": parent, "child": child}
+
+
+@pytest.mark.parametrize("backbone", ["hma", "gaussian_copula"])
+@given(tables=related_tables())
+def test_any_related_tables_give_resolving_keys_or_a_clear_error(backbone, tables):
+    from sdv_pillars import MultiTablePillarsSynthesizer
+
+    try:
+        synth = MultiTablePillarsSynthesizer(backbone=backbone, random_state=0, verbose=False)
+        fake = synth.fit(tables).sample()
+    except Exception as error:  # noqa: BLE001 - the property is about which errors
+        event(f"clear error: {str(error)[:40]}")
+        assert _is_clear_error(error, pd.concat(tables.values())), f"{type(error).__name__}: {error}"
+        return
+    event("synthetic data")
+    assert set(fake) == set(tables)
+    for name, frame in tables.items():
+        assert list(fake[name].columns) == list(frame.columns)
+        assert len(fake[name]) == len(frame)
+    for r in synth.get_metadata().relationships:
+        keys = fake[r["child_table_name"]][r["child_foreign_key"]].dropna()
+        parents = set(fake[r["parent_table_name"]][r["parent_primary_key"]])
+        assert keys.isin(parents).all()

@@ -195,15 +195,14 @@ def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.slow
-def test_report_renders_in_headless_chromium(tmp_path, customers, fresh):
+def _open_in_chromium(path, script: str):
+    """Open ``path`` headless, wait for every plotly figure, return (errors, script's value)."""
     if _chromium() is None:
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
         pytest.skip("no Chromium on this machine")
     from playwright.sync_api import sync_playwright
 
-    path = evaluate(customers, fresh, target=RULE).to_html(tmp_path / "report.html")
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -211,16 +210,85 @@ def test_report_renders_in_headless_chromium(tmp_path, customers, fresh):
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.goto(path.as_uri())
         expected = int(page.evaluate("document.body.dataset.figures"))
         page.wait_for_function(
             f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {expected}", timeout=30_000)
-        drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot').length")
-        bars = page.evaluate("document.querySelectorAll('.js-plotly-plot .bars .point').length")
+        value = page.evaluate(script)
         browser.close()
+    return errors, expected, value
+
+
+READ_PAGE = """() => {
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const byTitle = {};
+  for (const p of plots) {
+    const title = (p.layout.title && (p.layout.title.text || p.layout.title)) || '';
+    byTitle[title] = {xaxis: p._fullLayout.xaxis.type, traces: p.data.length};
+  }
+  const links = [...document.querySelectorAll('nav a')].map(a => a.getAttribute('href'));
+  return {drawn: plots.length, byTitle: byTitle, links: links,
+          broken: links.filter(h => !document.getElementById(h.slice(1))),
+          bars: document.querySelectorAll('.js-plotly-plot .bars .point').length,
+          title: document.title};
+}"""
+
+
+@pytest.mark.slow
+def test_report_renders_in_headless_chromium(tmp_path, customers, fresh):
+    """No console errors, every figure drawn, dates on a date axis, navigation that resolves,
+    one curve per loss series, the table's own name in the title."""
+    from sdv_pillars import PillarsSynthesizer
+
+    days = pd.Timestamp("2021-01-01") + pd.to_timedelta(np.arange(len(customers)) % 365, "D")
+    real = customers.assign(opened=days)
+    synth = PillarsSynthesizer(backbone="ctgan", backbone_kwargs={"epochs": 3}, random_state=0,
+                               verbose=False).fit({"loans": real})
+    result = evaluate({"loans": real}, synth.sample(len(real)), synthesizer=synth, target=RULE)
+    path = result.to_html(tmp_path / "report.html")
+    errors, expected, page = _open_in_chromium(path, READ_PAGE)
     assert errors == []
-    assert expected >= 10 and drawn == expected  # 7 columns, heatmaps, nulls, rules, DCR, ML
-    assert bars > 50  # the bars are really drawn, not empty axes
+    assert expected >= 10 and page["drawn"] == expected  # 8 columns, heatmaps, nulls, rules, ...
+    assert page["bars"] > 50  # the bars are really drawn, not empty axes
+    opened = next(v for t, v in page["byTitle"].items() if t.startswith("opened"))
+    assert opened["xaxis"] == "date"
+    assert next(v for t, v in page["byTitle"].items() if t.startswith("income"))["xaxis"] == "linear"
+    assert len(page["links"]) >= 8 and page["broken"] == []
+    series = result.details["training"]["series"].nunique()
+    assert series == 2 and page["byTitle"]["Loss per epoch"]["traces"] == series
+    assert page["title"] == "Synthetic data report: loans"
+
+
+@pytest.mark.slow
+def test_comparison_page_renders_and_marks_the_best(tmp_path, customers, fresh):
+    from sdv_pillars import compare
+
+    comparison = compare({"faithful": fresh, "copy": customers}, customers)
+    path = comparison.to_html(tmp_path / "compare.html")
+    errors, expected, page = _open_in_chromium(path, READ_PAGE)
+    assert errors == [] and page["drawn"] == expected == 1 and page["broken"] == []
+
+
+def test_compare_lines_figures_up_and_marks_the_best(customers, fresh):
+    from sdv_pillars import compare
+
+    comparison = compare({"faithful": fresh, "copy": customers}, customers)
+    best = comparison.best()
+    assert best["exact_copy_rate"] == ["faithful"]  # lowest is best
+    assert best["quality"] == ["copy"]  # highest is best
+    from sdv_pillars.quality.comparison import best_of
+
+    ties = best_of(pd.DataFrame({"a": [1.0, 0.5, 0.0], "b": [1.0, 0.4, 0.0]},
+                                index=["diagnostic", "dcr_share_closer_to_train", "exact_copy_rate"]))
+    assert "diagnostic" not in ties.index  # a tie everywhere marks nothing
+    assert ties["dcr_share_closer_to_train"] == ["a"]  # nearest to 0.5
+    table = comparison.table
+    assert list(table.columns) == ["faithful", "copy"]
+    assert table.loc["exact_copy_rate", "copy"] == 1.0
+    assert "0.000*" in comparison.summary() or "0.000 *" in comparison.summary()
+    assert json.loads(comparison.to_json())["best"]["quality"] == ["copy"]
+    with pytest.raises(ValueError, match="one entry per synthetic table"):
+        compare(fresh, customers)

@@ -93,7 +93,10 @@ def distributions(
             synth_share = np.histogram(np.clip(b, low, high), edges)[0] / max(len(b), 1)
             centres = (edges[:-1] + edges[1:]) / 2
             labels = [f"{v:.6g}" for v in centres]
-            frame = pd.DataFrame({"value": labels, "position": centres,
+            date = profile[column].kind == "datetime"
+            if date:  # bins are in seconds; labels and positions read as dates
+                labels = [str(v) for v in pd.to_datetime(centres, unit="s")]
+            frame = pd.DataFrame({"value": labels, "position": centres, "date": date,
                                   "real": real_share, "synthetic": synth_share})
         else:
             a, b = a.astype(str), b.astype(str)
@@ -106,10 +109,11 @@ def distributions(
             order = [v for v in [*top, "(other)"] if v in shares.index]
             frame = shares.loc[order].rename_axis("value").reset_index()
             frame["position"] = np.nan
+            frame["date"] = False
         frame.insert(0, "column", column)
         parts.append(frame)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["column", "value", "position", "real", "synthetic"])
+        columns=["column", "value", "position", "date", "real", "synthetic"])
 
 
 def spearman_matrix(data: pd.DataFrame, profile: dict[str, ColumnProfile]) -> pd.DataFrame:

@@ -101,4 +101,5 @@ def evaluate(
         raise ValueError(f"target '{target}' is a {pillars.profile_[target].kind} column: ML "
                          "utility needs a numeric, date or label column to predict.")
     return evaluate_table(real, synthetic, pillars, metadata or pillars.metadata_, target, holdout,
-                          random_state=random_state, dcr_rows=dcr_rows, verbose=verbose)
+                          random_state=random_state, dcr_rows=dcr_rows, verbose=verbose,
+                          synthesizer=synthesizer)

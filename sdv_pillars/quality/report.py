@@ -9,6 +9,8 @@ columns, missingness, rules, privacy and ML utility.
 from __future__ import annotations
 
 import html
+import re
+import textwrap
 from datetime import datetime, timezone
 from importlib.metadata import version
 
@@ -20,6 +22,7 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from sdv_pillars.quality.vocabulary import GRADE_COLOURS, REAL, SYNTHETIC, Evaluated, grade
+from sdv_pillars.validation import DEFAULT_TABLE_NAME
 
 MAX_COLUMN_PLOTS = 60
 CARD_LABELS = {"quality": "Statistical fidelity", "diagnostic": "Validity", "rule_compliance": "Rules kept",
@@ -39,10 +42,15 @@ table.data{border-collapse:collapse;font-size:13px;margin:8px 0}
 table.data td,table.data th{border-bottom:1px solid #e3e3e3;padding:4px 10px;text-align:right}
 table.data th{background:#f0f2f5}table.data td:first-child,table.data th:first-child{text-align:left}
 .muted{color:#666;font-size:13px}.table-title{margin:36px 0 0;font-size:24px}
+nav{position:sticky;top:0;z-index:10;background:#fffffff2;border-bottom:1px solid #dde;padding:8px 40px;
+font-size:14px}nav a{margin-right:14px;color:#1f4e8c;text-decoration:none;white-space:nowrap}
+nav a:hover{text-decoration:underline}nav b{margin-right:8px}section{scroll-margin-top:48px}
+table.compare td.best{background:#d7ecd9;font-weight:600}
 """
+RULE_LABEL_WIDTH = 48  # characters per line of a rule's label on the compliance chart
 
 
-class _Figures:
+class Figures:
     """Collects plotly figures as HTML divs and counts them (the browser test checks the count)."""
 
     def __init__(self):
@@ -50,11 +58,14 @@ class _Figures:
 
     def div(self, figure: go.Figure, height: int = 320) -> str:
         self.count += 1
-        figure.update_layout(height=height, margin=dict(l=50, r=20, t=50, b=50),
-                             template="plotly_white", legend=dict(orientation="h", y=-0.2))
+        # the toolbar stands upright at the right edge, clear of the title at the top left
+        figure.update_layout(height=height, margin=dict(l=50, r=40, t=50, b=50),
+                             template="plotly_white", legend=dict(orientation="h", y=-0.2),
+                             modebar=dict(orientation="v"))
         return pio.to_html(figure, full_html=False, include_plotlyjs=False,
                            div_id=f"figure-{self.count}",
-                           config={"displaylogo": False, "responsive": True})
+                           config={"displaylogo": False, "responsive": True,
+                                   "displayModeBar": "hover"})
 
 
 def _table(frame: pd.DataFrame, max_rows: int = 50) -> str:
@@ -70,6 +81,28 @@ def _table(frame: pd.DataFrame, max_rows: int = 50) -> str:
 
 def _section(title: str, intro: str, *blocks: str) -> str:
     return f"<section><h2>{html.escape(title)}</h2><p class='muted'>{intro}</p>{''.join(blocks)}</section>"
+
+
+_HEADING = re.compile(r'<section><h2>(.*?)</h2>|<h2 class="table-title">(.*?)</h2>')
+
+
+def _navigation(body: str) -> tuple[str, str]:
+    """``body`` with an id on every section, and a bar of links to them (tables as groups)."""
+    links, seen = [], {}
+
+    def anchor(match: re.Match) -> str:
+        title = match.group(1) or match.group(2)
+        slug = re.sub(r"[^a-z0-9]+", "-", html.unescape(title).lower()).strip("-") or "section"
+        seen[slug] = seen.get(slug, 0) + 1
+        key = slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"
+        if match.group(2) is not None:
+            links.append(f'<b><a href="#{key}">{title}</a></b>')
+            return f'<h2 class="table-title" id="{key}">{title}</h2>'
+        links.append(f'<a href="#{key}">{title}</a>')
+        return f'<section id="{key}"><h2>{title}</h2>'
+
+    body = _HEADING.sub(anchor, body)
+    return body, f"<nav>{''.join(links)}</nav>"
 
 
 def _headline(result: Evaluated) -> str:
@@ -95,7 +128,7 @@ def _headline(result: Evaluated) -> str:
     )
 
 
-def _columns(result: Evaluated, figures: _Figures) -> str:
+def _columns(result: Evaluated, figures: Figures) -> str:
     tests = result.details["column_tests"].copy()
     shapes = result.details.get("column_shapes")
     if shapes is not None and len(shapes):
@@ -108,6 +141,8 @@ def _columns(result: Evaluated, figures: _Figures) -> str:
         part = dist[dist["column"] == column]
         numeric = part["position"].notna().all()
         x = part["position"] if numeric else part["value"]
+        if numeric and part["date"].astype(bool).all():
+            x = pd.to_datetime(part["position"], unit="s")
         fig = go.Figure([go.Bar(x=x, y=part["real"], name="real", marker_color=REAL, opacity=0.65),
                          go.Bar(x=x, y=part["synthetic"], name="synthetic", marker_color=SYNTHETIC,
                                 opacity=0.65)])
@@ -126,7 +161,7 @@ def _columns(result: Evaluated, figures: _Figures) -> str:
 
 
 def _heatmaps(title: str, real: pd.DataFrame, synthetic: pd.DataFrame, signed: bool,
-              figures: _Figures) -> str:
+              figures: Figures) -> str:
     if real.shape[0] < 2:
         return ""
     fig = make_subplots(1, 3, subplot_titles=("real", "synthetic", "synthetic - real"),
@@ -143,7 +178,7 @@ def _heatmaps(title: str, real: pd.DataFrame, synthetic: pd.DataFrame, signed: b
     return figures.div(fig, 360 + 12 * real.shape[0])
 
 
-def _relations(result: Evaluated, figures: _Figures) -> str:
+def _relations(result: Evaluated, figures: Figures) -> str:
     d = result.details
     blocks = [
         _heatmaps("Association between columns (Cramer's V, 0 = none, 1 = determined)",
@@ -164,7 +199,7 @@ def _relations(result: Evaluated, figures: _Figures) -> str:
     )
 
 
-def _missingness(result: Evaluated, figures: _Figures) -> str:
+def _missingness(result: Evaluated, figures: Figures) -> str:
     d = result.details
     rates = d["null_rates"]
     if rates.empty:
@@ -193,21 +228,22 @@ def _missingness(result: Evaluated, figures: _Figures) -> str:
                     "columns (MAR), and which columns are null together.", *blocks)
 
 
-def _rules(result: Evaluated, figures: _Figures) -> str:
+def _rules(result: Evaluated, figures: Figures) -> str:
     rules = result.details["rules"]
     if rules.empty:
         return _section("Rules", "No rule was found in the real table.")
-    fig = go.Figure(go.Bar(x=rules["synthetic_compliance"], y=rules["rule"], orientation="h",
+    labels = ["<br>".join(textwrap.wrap(rule, RULE_LABEL_WIDTH)) for rule in rules["rule"]]
+    fig = go.Figure(go.Bar(x=rules["synthetic_compliance"], y=labels, orientation="h",
                            marker_color=[GRADE_COLOURS["excellent"] if v >= 1 else GRADE_COLOURS["poor"]
                                          for v in rules["synthetic_compliance"]]))
     fig.update_layout(title="Share of synthetic rows that keep each rule", xaxis_range=[0, 1.02],
                       xaxis_tickformat=".0%", yaxis_automargin=True)
     return _section("Rules", "Rules mined from the real table (CART functions, inequalities) and "
                     "how often the synthetic rows keep them.",
-                    figures.div(fig, 160 + 40 * len(rules)), _table(rules))
+                    figures.div(fig, 160 + 60 * len(rules)), _table(rules))
 
 
-def _privacy(result: Evaluated, figures: _Figures) -> str:
+def _privacy(result: Evaluated, figures: Figures) -> str:
     s, distances = result.scores, result.details["privacy_distances"]
     fig = go.Figure()
     for column, colour, name in (("dcr_to_train", SYNTHETIC, "synthetic to training rows"),
@@ -224,7 +260,7 @@ def _privacy(result: Evaluated, figures: _Figures) -> str:
                     "privacy.", figures.div(fig), _table(figures_table))
 
 
-def _utility(result: Evaluated, figures: _Figures) -> str:
+def _utility(result: Evaluated, figures: Figures) -> str:
     table = result.details["ml_utility"]
     if table.empty:
         return ""
@@ -235,6 +271,18 @@ def _utility(result: Evaluated, figures: _Figures) -> str:
                     "scored on the same real holdout rows.", figures.div(fig, 300), _table(table))
 
 
+def _training(result: Evaluated, figures: Figures) -> str:
+    losses = result.details.get("training")
+    if losses is None or losses.empty:
+        return ""
+    fig = go.Figure([go.Scatter(x=part["epoch"], y=part["loss"], mode="lines", name=str(name))
+                     for name, part in losses.groupby("series", sort=False)])
+    fig.update_layout(title="Loss per epoch", xaxis_title="epoch", yaxis_title="loss")
+    verdict = result.verdicts().get("training", "")
+    return _section("Training", "The backbone's losses while it trained (batches averaged per "
+                    f"epoch). {html.escape(verdict)}", figures.div(fig, 340))
+
+
 def _diagnostic(result: Evaluated) -> str:
     blocks = [f"<h3>{name.replace('_', ' ').capitalize()}</h3>" + _table(result.details[name])
               for name in ("data_validity", "data_structure") if name in result.details]
@@ -242,12 +290,12 @@ def _diagnostic(result: Evaluated) -> str:
                     "and are the columns the real ones?", *blocks)
 
 
-def _evidence(result: Evaluated, figures: _Figures) -> str:
+def _evidence(result: Evaluated, figures: Figures) -> str:
     """Every section of one table's evidence, after its headline."""
     return "".join([
         _columns(result, figures), _relations(result, figures), _missingness(result, figures),
         _rules(result, figures), _privacy(result, figures), _utility(result, figures),
-        _diagnostic(result),
+        _training(result, figures), _diagnostic(result),
     ])
 
 
@@ -264,7 +312,7 @@ def _relational(result: Evaluated) -> str:
 
 def render_html(result: Evaluated) -> str:
     """The whole report as one HTML string (one table, or related tables one after another)."""
-    figures = _Figures()
+    figures = Figures()
     tables = getattr(result, "tables", None)
     if tables:
         body = _headline(result) + _relational(result) + "".join(
@@ -272,15 +320,52 @@ def render_html(result: Evaluated) -> str:
             for name, part in tables.items())
     else:
         body = _headline(result) + _evidence(result, figures)
+    title = "Synthetic data report"
+    if result.table_name != DEFAULT_TABLE_NAME:  # a name the user gave, or the file's
+        title += f": {html.escape(result.table_name)}"
+    return page(title, body, figures.count)
+
+
+def page(title: str, body: str, figure_count: int) -> str:
+    """A whole self-contained page: plotly.js embedded, a navigation bar to its sections."""
+    body, nav = _navigation(body)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     versions = ", ".join(f"{p} {version(p)}" for p in ("sdv-pillars", "sdv", "sdmetrics"))
-    title = f"Synthetic data report: {html.escape(result.table_name)}"
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{STYLE}</style>"
         "<script>window.reportErrors=[];window.addEventListener('error',"
         "function(e){window.reportErrors.push(String(e.message));});</script>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
-        f'<body data-figures="{figures.count}"><header><h1>{title}</h1>'
-        f"<p>{stamp} &middot; {html.escape(versions)}</p></header><main>{body}</main></body></html>"
+        f'<body data-figures="{figure_count}"><header><h1>{title}</h1>'
+        f"<p>{stamp} &middot; {html.escape(versions)}</p></header>{nav}<main>{body}</main></body></html>"
     )
+
+
+def comparison_section(title: str, table: pd.DataFrame, best: pd.Series, figures: Figures,
+                       intro: str = "") -> str:
+    """One comparison: figures as rows, synthetic tables as columns, the best value of each
+    row marked (``best``: figure -> the best columns), and a grouped bar chart of the scores
+    in [0, 1] where higher is better."""
+    cells = []
+    for figure, row in table.iterrows():
+        tds = []
+        for name, value in row.items():
+            text = "-" if pd.isna(value) else f"{value:.4g}"
+            mark = ' class="best"' if name in best.get(figure, []) else ""
+            tds.append(f"<td{mark}>{text}</td>")
+        cells.append(f"<tr><td>{html.escape(str(figure))}</td>{''.join(tds)}</tr>")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    grid = (f'<table class="data compare"><tr><th>figure</th>{head}</tr>{"".join(cells)}</table>'
+            '<p class="muted">The best value of each row is marked (lowest for exact copies, '
+            "closest to 50% for the share closer to training rows, highest otherwise).</p>")
+    scores = table.loc[[f for f in SCORE_ROWS if f in table.index]]
+    fig = go.Figure([go.Bar(x=list(scores.index), y=scores[name], name=str(name))
+                     for name in scores.columns])
+    fig.update_layout(title="Scores (higher is better)", barmode="group", yaxis_range=[0, 1.02])
+    return _section(title, intro or "The same figures for every synthetic table, side by side.",
+                    grid, figures.div(fig, 380))
+
+
+SCORE_ROWS = ("overall", "quality", "column_shapes", "column_pair_trends", "diagnostic",
+              "rule_compliance", "missingness_fidelity", "ml_utility")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sdv_pillars.quality.figure import render_png
 from sdv_pillars.quality.report import render_html
+from sdv_pillars.quality.training import training_verdict
 from sdv_pillars.quality.vocabulary import grade, percent
 from sdv_pillars.validation import DEFAULT_TABLE_NAME
 
@@ -74,6 +75,9 @@ class EvaluationResult:
             text += (f" {share:.0%} of synthetic rows are closer to the training rows than to unseen "
                      "real rows (50% means no sign of memorisation).")
         out["privacy"] = text + " These are empirical checks, not a privacy guarantee."
+        training = training_verdict(self.details.get("training", pd.DataFrame()))
+        if training is not None:
+            out["training"] = training
         if s["ml_utility"] is not None:
             out["ml_utility"] = (
                 f"A model trained on synthetic rows reaches {s['ml_utility']:.0%} of the score "

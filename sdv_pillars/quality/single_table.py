@@ -37,6 +37,7 @@ from sdv_pillars.quality.gaps import missingness_fidelity
 from sdv_pillars.quality.privacy import privacy_figures
 from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.sdmetrics_reports import sdmetrics_figures
+from sdv_pillars.quality.training import training_losses
 from sdv_pillars.quality.utility import ml_utility
 from sdv_pillars.quality.vocabulary import weighted_overall
 from sdv_pillars.rules import rule_holds
@@ -55,6 +56,7 @@ class _Inputs:
     target: str | None
     random_state: int | None
     dcr_rows: int
+    synthesizer: object = None
 
 
 @dataclass
@@ -135,18 +137,23 @@ def _utility(i: _Inputs, out: _Findings) -> None:
     out.scores.update(figures)
 
 
+def _training(i: _Inputs, out: _Findings) -> None:
+    out.details["training"] = training_losses(i.synthesizer)
+
+
 STEPS = {"sdmetrics reports": _sdmetrics, "columns": _columns, "rules": _rules,
-         "missingness": _missingness, "privacy": _privacy, "ML utility": _utility}
+         "missingness": _missingness, "privacy": _privacy, "ML utility": _utility,
+         "training": _training}
 
 
 def evaluate_table(real: pd.DataFrame, synthetic: pd.DataFrame, pillars: TablePillars, metadata,
                    target: str | None = None, holdout: pd.DataFrame | None = None, *,
                    random_state: int | None = 0, dcr_rows: int, verbose: bool = False,
-                   ) -> EvaluationResult:
+                   synthesizer=None) -> EvaluationResult:
     """Evaluate one synthetic table against the real one (module docstring); the inputs are
     checked by ``evaluation.evaluate``."""
     inputs = _Inputs(real, synthetic[list(real.columns)], holdout, pillars, metadata, target,
-                     random_state, dcr_rows)
+                     random_state, dcr_rows, synthesizer)
     out = _Findings()
     with tqdm(total=len(STEPS), desc="Evaluating", disable=not verbose, leave=False) as bar:
         for label, step in STEPS.items():

@@ -14,6 +14,8 @@ span". An exact lookup has zero residuals and is rebuilt exactly.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 import zlib
 
 import numpy as np
@@ -34,6 +36,15 @@ def make_tree(task: str, max_depth: int, random_state: int | None):
     """The CART tree of a rule (classifier for labels, regressor for numbers)."""
     tree_class = DecisionTreeClassifier if task == CLASSIFICATION else DecisionTreeRegressor
     return tree_class(max_depth=max_depth, random_state=random_state)
+
+
+@contextlib.contextmanager
+def label_tree_fits():
+    """Fits of label trees on small samples: scikit-learn's hint that many classes "could
+    represent a regression problem" is noise here (the rule's held-out score decides)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The number of unique classes is greater")
+        yield
 
 
 def encode_target(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +112,8 @@ class CARTRule(PillarConstraint):
         ])
         if self.task == CLASSIFICATION:
             codes, self.classes_ = encode_target(data[self.target])
-            self.model_.fit(X, codes)
+            with label_tree_fits():
+                self.model_.fit(X, codes)
         else:
             y = model_frame(data[[self.target]], self.column_profiles)[self.target]
             if y.isna().any():

@@ -45,6 +45,7 @@ from sdv_pillars.rules.constraints import (
     CLASSIFICATION,
     REGRESSION,
     encode_target,
+    label_tree_fits,
     make_tree,
 )
 
@@ -133,14 +134,16 @@ class _Scorer:
             splitter = (StratifiedKFold if stratify else KFold)(
                 self.cv, shuffle=True, random_state=self.random_state
             )
-            held_out = accuracy_score(y, cross_val_predict(model, X, y, cv=splitter))
+            with label_tree_fits():
+                held_out = accuracy_score(y, cross_val_predict(model, X, y, cv=splitter))
+                model.fit(X, y)
             baseline = counts.max() / counts.sum()
         else:
             y = self.frame[target].to_numpy()
             splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
             held_out = r2_score(y, cross_val_predict(model, X, y, cv=splitter))
             baseline = 0.0
-        model.fit(X, y)
+            model.fit(X, y)
         used = [f for f, imp in zip(features, model.feature_importances_) if imp > 0]
         return float(held_out), float(baseline), used
 
