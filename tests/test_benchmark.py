@@ -25,6 +25,8 @@ def test_quick_benchmark_writes_tables_chart_and_ratios(tmp_path, hepatitis, cap
         (paired["fit_s"] / paired["fit_s_plain"]).to_numpy(), abs=0.01, rel=0.02)
     assert single["peak_mb"].min() > 50 and single["ml_utility"].notna().all()
     assert (tmp_path / "compare_quick.png").read_bytes()[:4] == b"\x89PNG"
+    page = (tmp_path / "compare_quick.html").read_text()  # every run side by side, per table
+    assert all(name in page for name in profile["tables"]) and 'class="best"' in page
     relational = pd.read_csv(tmp_path / "compare_quick_relational.csv")
     assert (relational["referential_integrity"].dropna() == 1.0).all()
     assert "plain hma" in set(relational["setting"])
