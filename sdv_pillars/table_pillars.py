@@ -3,8 +3,9 @@
 ``TablePillars.fit`` runs, in order:
 
 1. profile: the kind of every column, from its values (or from the user's metadata);
-2. rules: CART functions and inequalities mined from the table (``rules.mining``);
-3. rule constraints: one fitted ``CARTRule`` per CART rule, in generation order (pillar 4);
+2. rules: exact sums, CART functions and inequalities mined from the table (``rules.mining``);
+3. rule constraints: one fitted ``FormulaRule`` per formula, one ``CARTRule`` per CART rule
+   in generation order (pillar 4);
 4. missingness: the MCAR/MAR analysis (``missingness.analyse_missingness``) of the columns
    the backbone will see (rule targets are rebuilt by their rules, nulls included).
 
@@ -15,10 +16,10 @@ objects it is given and its ``fit`` on the same rows reuses what the pillars lea
 single-table synthesizer, the HMA mode, the sequential mode and ``evaluate`` all use it.
 
 SDV transforms constraints in list order and reverse-transforms them in reverse order, so
-``constraints()`` is ``[CART rules (reverse generation order), MissingnessConstraint,
-Inequalities]``: on sampling the inequalities are rebuilt first (on complete rows), then the
-nulls re-imposed, then the derived columns rebuilt in topological order from features that
-already carry their nulls.
+``constraints()`` is ``[formulas, CART rules (reverse generation order),
+MissingnessConstraint, Inequalities]``: on sampling the inequalities are rebuilt first (on
+complete rows), then the nulls re-imposed, then the derived columns rebuilt in topological
+order from features that already carry their nulls, and last the sums, from complete parts.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sdv_pillars.draws import fresh_seed
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
+from sdv_pillars.rules.formulas import FormulaRule, formula_tolerance
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
 from sdv_pillars.validation import DEFAULT_TABLE_NAME, validate_metadata_columns
 
@@ -109,6 +111,12 @@ class TablePillars:
                                      self.seed_) if self.rules else RuleSet())
 
     def _fit_rules(self, data: pd.DataFrame) -> None:
+        self._formulas: dict[str, FormulaRule] = {}
+        for rule in self.rule_set_.formulas:
+            constraint = FormulaRule(rule.target, list(rule.features),
+                                     formula_tolerance(data, rule), self.seed_, self.table_name)
+            constraint.fit(data, None)
+            self._formulas[rule.target] = constraint
         by_target = {r.target: r for r in self.rule_set_.cart_rules}
         self._cart_rules: dict[str, CARTRule] = {}
         for target in self.rule_set_.order:
@@ -130,7 +138,7 @@ class TablePillars:
                                                   random_state=self.seed_,
                                                   table_name=self.table_name)
         # what SDV hands this constraint: the table without the columns the rules rebuild
-        self._missingness.fit(data.drop(columns=list(self._cart_rules)), None)
+        self._missingness.fit(data.drop(columns=[*self._formulas, *self._cart_rules]), None)
 
     # -- what the steps found ---------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -152,17 +160,19 @@ class TablePillars:
     def constraints(self) -> list:
         """The SDV constraint objects, in the order SDV needs (module docstring)."""
         self._check_fitted()
-        chain: list = [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
+        # formulas first: transformed first, rebuilt last, from parts that are complete
+        chain: list = list(self._formulas.values())
+        chain += [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
         if self._missingness is not None:
             chain.append(self._missingness)
         chain.extend(Inequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
                                 self.table_name) for r in self.rule_set_.inequalities)
         return chain
 
-    def rule_checks(self) -> dict[str, CARTRule]:
-        """The fitted CART rule constraints, by target: what rule compliance is checked with."""
+    def rule_checks(self) -> dict[str, CARTRule | FormulaRule]:
+        """The fitted rule constraints, by target: what rule compliance is checked with."""
         self._check_fitted()
-        return dict(self._cart_rules)
+        return {**self._formulas, **self._cart_rules}
 
     def missingness_models(self) -> dict[str, MissingnessModel]:
         """How each column's nulls arise: the analysed columns, then the derived columns

@@ -48,6 +48,7 @@ from sdv_pillars.rules.constraints import (
     label_tree_fits,
     make_tree,
 )
+from sdv_pillars.rules.formulas import FORMULA, find_formulas
 
 INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
 
@@ -63,6 +64,8 @@ class Rule:
     baseline: float
 
     def __str__(self) -> str:
+        if self.kind == FORMULA:
+            return f"{self.target} = {' + '.join(self.features)} (exact on every real row)"
         if self.kind in (INEQUALITY, STRICT_INEQUALITY):
             sign = ">" if self.kind == STRICT_INEQUALITY else ">="
             return f"{self.target} {sign} {self.features[0]} (holds on every real row)"
@@ -93,6 +96,10 @@ class RuleSet:
     @property
     def cart_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.kind in (CLASSIFICATION, REGRESSION)]
+
+    @property
+    def formulas(self) -> list[Rule]:
+        return [r for r in self.rules if r.kind == FORMULA]
 
     @property
     def inequalities(self) -> list[Rule]:
@@ -282,7 +289,8 @@ def mine_rules(
     max_depth: int = MAX_DEPTH,
     random_state: int | None = None,
 ) -> RuleSet:
-    """CART rules, then inequalities among the columns no rule derives.
+    """Formulas (exact sums, ``formulas``), then CART rules among the other columns, then
+    inequalities among the columns no rule derives.
 
     A table of fewer than ``MIN_RULE_ROWS`` rows has too few held-out rows to show that a
     column is a function of others: no rule is mined, and ``notes`` says so.
@@ -290,7 +298,11 @@ def mine_rules(
     if len(data) < MIN_RULE_ROWS:
         return RuleSet(notes=[f"{len(data)} rows: too few to test a rule on held-out rows "
                               f"(at least {MIN_RULE_ROWS}); no rule was mined."])
-    ruleset = mine_cart_rules(data, profile, threshold, max_depth, random_state=random_state)
+    formulas = find_formulas(data, profile)
+    summed = {f.target for f in formulas}
+    rest = {c: p for c, p in profile.items() if c not in summed}
+    ruleset = mine_cart_rules(data, rest, threshold, max_depth, random_state=random_state)
+    ruleset.rules[:0] = [Rule(f.target, f.parts, FORMULA, 1.0, 0.0) for f in formulas]
     derived = {r.target for r in ruleset.rules}
     ruleset.rules.extend(find_inequalities(data, profile, exclude=derived))
     return ruleset
