@@ -66,3 +66,19 @@ class PillarConstraint(SingleTableProgrammableConstraint):
     def reset_sampling(self) -> None:
         """Restart this constraint's random stream (as SDV's ``reset_sampling``)."""
         self._rng: np.random.Generator = sampling_rng(self.seed_, *self._stream())
+
+
+class DerivedColumn(PillarConstraint):
+    """A constraint that rebuilds its ``target`` column from others at sampling time: the
+    backbone never sees the target (``transform`` drops it, the metadata loses it), and
+    ``reverse_transform`` puts it back. Subclasses set ``target`` and ``table_name``."""
+
+    target: str
+    table_name: str | None
+
+    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
+        return data.drop(columns=[self.target])
+
+    def get_updated_metadata(self, metadata):
+        metadata.remove_column(self.target, self.table_name)
+        return metadata

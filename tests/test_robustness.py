@@ -172,3 +172,14 @@ def test_user_keys_with_duplicates_or_a_cycle_get_a_clear_error():
     with pytest.raises(ValueError, match="cycle"):
         MultiTablePillarsSynthesizer(metadata=_metadata([down, up]), backbone="gaussian_copula",
                                      verbose=False).fit(tables)
+
+
+def test_a_detected_parent_key_with_duplicates_is_reported_not_dropped_silently():
+    from sdv_pillars.relational.keys import detect_metadata
+
+    tables = _related()
+    tables["parents"].loc[59, "pid"] = 0  # one duplicated key
+    tables["children"]["pid"] = tables["children"]["pid"] % 59
+    metadata, notes = detect_metadata(tables)
+    assert not metadata.relationships
+    assert any("parents.pid looks like the key children.pid refers to" in n for n in notes)

@@ -102,8 +102,35 @@ def detect_metadata(tables: dict[str, pd.DataFrame]) -> tuple[Metadata, list[str
             notes.append(f"{child}.{relation['child_foreign_key']} -> {parent}: only {share:.0%} "
                          "of its keys resolve, so it is not taken for a relationship.")
     _add_value_relationships(tables, metadata, notes)
+    notes += _dirty_parent_keys(tables, metadata)
     metadata.validate()
     return metadata, notes
+
+
+def _dirty_parent_keys(tables: dict[str, pd.DataFrame], metadata: Metadata) -> list[str]:
+    """Say why a relationship the names promise was not made: a column shared by two tables,
+    unique but for a few rows in one (the parent) and resolving most of the other's values,
+    is a key with duplicates or nulls, which SDV's detection silently passes over."""
+    notes = []
+    related = {(r["parent_table_name"], r["child_table_name"]) for r in _relationships(metadata)}
+    for parent, frame in tables.items():
+        if metadata.tables[parent].primary_key:
+            continue
+        for column in frame.columns:
+            values = frame[column]
+            dirty = int(values.isna().sum() + values.dropna().duplicated().sum())
+            if not dirty or values.nunique() < MIN_RESOLVED * len(values):
+                continue
+            for child, other in tables.items():
+                if child == parent or column not in other.columns or (parent, child) in related:
+                    continue
+                if _resolved_share(other[column], values) >= MIN_RESOLVED:
+                    notes.append(
+                        f"{parent}.{column} looks like the key {child}.{column} refers to, but "
+                        f"{dirty} of its {len(values):,} values are duplicates or nulls, so no "
+                        "relationship was made: make the key unique, or pass metadata."
+                    )
+    return notes
 
 
 def check_user_keys(tables: dict[str, pd.DataFrame], metadata: Metadata) -> None:

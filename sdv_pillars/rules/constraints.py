@@ -26,7 +26,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sdv_pillars.defaults import MAX_DEPTH, STREAM_RULE
 from sdv_pillars.draws import draw_in_ranges
 from sdv_pillars.encoding import make_encoder, model_frame
-from sdv_pillars.pillar_constraint import PillarConstraint
+from sdv_pillars.pillar_constraint import DerivedColumn
 from sdv_pillars.profiling import ColumnProfile
 
 CLASSIFICATION, REGRESSION = "cart_classification", "cart_regression"
@@ -66,7 +66,7 @@ def _resolution(values: np.ndarray) -> float:
     return 0.0
 
 
-class CARTRule(PillarConstraint):
+class CARTRule(DerivedColumn):
     """``target`` is rebuilt as a CART function of ``features``.
 
     Args:
@@ -151,13 +151,6 @@ class CARTRule(PillarConstraint):
         if self.task == CLASSIFICATION:
             return self.classes_[prediction.astype(int)]
         return prediction
-
-    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        return data.drop(columns=[self.target])
-
-    def get_updated_metadata(self, metadata):
-        metadata.remove_column(self.target, self.table_name)
-        return metadata
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()

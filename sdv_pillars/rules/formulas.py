@@ -23,7 +23,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from sdv_pillars.pillar_constraint import PillarConstraint
+from sdv_pillars.pillar_constraint import DerivedColumn
 from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 
 FORMULA = "formula"
@@ -132,7 +132,7 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
     return rounding_tolerance([decimals(values[:, j]) for j in range(values.shape[1])])
 
 
-class FormulaRule(PillarConstraint):
+class FormulaRule(DerivedColumn):
     """``target`` rebuilt as the sum of ``parts`` (an SDV 2 programmable constraint).
 
     Args:
@@ -162,13 +162,6 @@ class FormulaRule(PillarConstraint):
 
     def _sum(self, data: pd.DataFrame) -> np.ndarray:
         return numbers(data[self.parts]).sum(axis=1)
-
-    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        return data.drop(columns=[self.target])
-
-    def get_updated_metadata(self, metadata):
-        metadata.remove_column(self.target, self.table_name)
-        return metadata
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()
