@@ -3,16 +3,19 @@
 Business tables are full of arithmetic identities (``paid_total = paid_principal +
 paid_interest + paid_late_fees``) that a depth-limited tree can only approximate. A formula
 has no fitted parameter (unit coefficients), so every real row is a held-out row: a formula
-is kept only when it holds on every row within the data's rounding (half a unit of the
-finest decimal place the columns are written in, per part), not when an R^2 is high.
+is kept only when it holds on every row within the data's rounding (``rounding_tolerance``:
+half a step of the decimals most values are written in, for each column with decimals), not
+when an R^2 is high, and only when columns with the same marginals but shuffled rows would
+not satisfy it on half the rows (mostly-zero counts add up by chance).
 
 Search, for every candidate target ``t`` (a complete numeric column with more than two
-values): sums of two parts by hashing (``t - a`` rounded to the tolerance grid, looked up
-among the other columns' rounded values), sums of three parts by hashing ``t - a - b``.
-That is O(p^2) and O(p^3) vector comparisons of n rows instead of a regression per subset;
-a column takes part in at most one formula (as target or part), smallest formulas first.
-``FormulaRule`` is the SDV constraint: the backbone never sees the target, which is rebuilt
-as the sum of its generated parts, rounded as the real column is written.
+values) and every set of one or two other columns: the remainder ``t - sum(set)`` is compared
+on ``PROBE_ROWS`` random rows with every remaining column at once (one vector comparison),
+and only a column that matches there is checked on every row. A difference ``a = t - b`` is
+found as the sum ``t = a + b``. A column takes part in at most one formula (as target or
+part), smallest formulas first. ``FormulaRule`` is the SDV constraint: the backbone never
+sees the target, which is rebuilt as the sum of its generated parts, rounded as the real
+column is written.
 """
 
 from __future__ import annotations
