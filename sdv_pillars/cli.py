@@ -91,8 +91,7 @@ def _evaluate(args) -> int:
         names = [Path(p).stem for p in args.synthetic]
         if len(set(names)) < len(names):
             raise ValueError(f"The synthetic files need distinct names to be compared: {names}.")
-        fakes = {name: next(iter(_named(path, read_data(path)).values()))
-                 for name, path in zip(names, args.synthetic)}
+        fakes = {name: read_data(path) for name, path in zip(names, args.synthetic)}
         result = compare(fakes, real, **options)
         writers = {".html": result.to_html, ".json": result.to_json}
     else:

@@ -13,6 +13,7 @@ DATE_SAMPLE = 1_000  # string values tried when guessing a date format
 DATE_GUESSES = 20  # distinct values a format is guessed from (month- and day-first)
 DATE_PARSE_SHARE = 0.95  # share of those values the format must parse
 ID_MIN_ROWS = 10  # a unique string column is an id only with at least this many rows
+KEY_DIGIT_SHARE = 0.95  # share of a unique string column's values with a digit, for a key shape
 TEXT_MIN_WORDS = 4  # mean words per value that make a many-valued string column free text
 
 # -- pillar 2: rules ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from sdv_pillars.defaults import (
     DATE_PARSE_SHARE,
     DATE_SAMPLE,
     ID_MIN_ROWS,
+    KEY_DIGIT_SHARE,
     MAX_CODES,
     TEXT_MIN_WORDS,
 )
@@ -98,7 +99,7 @@ def _looks_like_keys(values: pd.Series) -> bool:
     strings = values.astype(str)
     lengths = strings.str.len()
     return bool(lengths.nunique() == 1 and not strings.str.contains(r"\s").any()
-                and strings.str.contains(r"\d").mean() >= DATE_PARSE_SHARE)
+                and strings.str.contains(r"\d").mean() >= KEY_DIGIT_SHARE)
 
 
 def classify_column(column: pd.Series, max_codes: int = MAX_CODES) -> ColumnProfile:

@@ -27,16 +27,11 @@ from tqdm.auto import tqdm
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
 from sdv_pillars.defaults import MAX_REDRAWS
-from sdv_pillars.dtypes import numpy_backed, restore_dtypes
+from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.encoding import row_hashes
 from sdv_pillars.runtime import seeded
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.validation import (
-    validate_backbone_kwargs,
-    validate_parameters,
-    validate_table,
-    validate_values,
-)
+from sdv_pillars.validation import checked_table, validate_backbone_kwargs, validate_parameters
 
 EXACT_COPIES = ("keep", "redraw")
 
@@ -85,9 +80,7 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
             data: a DataFrame, or ``{table_name: DataFrame}`` as SDV 2 takes. It is not modified.
         """
         self._validate_parameters()
-        table_name, raw = validate_table(data)
-        table = numpy_backed(raw)
-        validate_values(table, table_name)
+        table_name, table, dtypes = checked_table(data)
         if self.metadata is not None and len(self.metadata.tables) == 1:
             table_name = next(iter(self.metadata.tables))  # the user's name for the table wins
         steps = tqdm(total=5, desc="Pillars", disable=not self.verbose, leave=False)
@@ -110,7 +103,7 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         steps.set_postfix_str(f"fitting {backbone_name(self._backbone)}")
         self._table_name = table_name
         self._columns = list(table.columns)
-        self._dtypes = raw.dtypes
+        self._dtypes = dtypes
         backbone = resolve_backbone(self._backbone)(
             metadata=deepcopy(self.metadata_), **self._backbone_options()
         )

@@ -9,6 +9,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from sdv_pillars.dtypes import numpy_backed
+
 DEFAULT_TABLE_NAME = "table"
 
 
@@ -168,3 +170,21 @@ def validate_same_kinds(what: str, frame: pd.DataFrame, real: pd.DataFrame) -> N
                 f"come out as {real_kind}. Convert it (pd.to_numeric / pd.to_datetime) and "
                 "evaluate again."
             )
+
+
+def checked_table(data, real: pd.DataFrame | None = None,
+                  what: str = "synthetic") -> tuple[str, pd.DataFrame, pd.Series]:
+    """One table through the library's boundary: its structure (``validate_table``), its
+    columns numpy-backed (``dtypes``), its values (``validate_values``) and, given ``real``,
+    the same columns and kinds as the real table (``what`` names it in errors).
+
+    Returns:
+        The table's name, the numpy-backed frame and the caller's dtypes (to cast back to).
+    """
+    name, frame = validate_table(data)
+    backed = numpy_backed(frame)
+    validate_values(backed, name)
+    if real is not None:
+        validate_same_columns(what, backed, real)
+        validate_same_kinds(what, backed, real)
+    return name, backed, frame.dtypes

@@ -42,6 +42,10 @@ def test_infinite_and_huge_values_get_a_clear_error(small, value, words):
         _fit(table)
     with pytest.raises(ValueError, match="Column 'x'"):
         evaluate(small.assign(x=1.0), table)
+    related = _related()
+    broken = dict(related, children=related["children"].assign(v=value))
+    with pytest.raises(ValueError, match="Column 'v' of table 'children'"):
+        evaluate(related, broken)
 
 
 @pytest.mark.parametrize("rows", [1, 2, 3, 4, 7])

@@ -12,29 +12,12 @@ from __future__ import annotations
 import pandas as pd
 
 from sdv_pillars.defaults import DCR_ROWS
-from sdv_pillars.dtypes import numpy_backed
 from sdv_pillars.profiling import modelled_columns
 from sdv_pillars.quality.multi_table import evaluate_tables
 from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.single_table import evaluate_table
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.validation import (
-    validate_same_columns,
-    validate_same_kinds,
-    validate_table,
-    validate_values,
-)
-
-
-def _read(what: str, data, real: pd.DataFrame | None = None) -> tuple[str, pd.DataFrame]:
-    """One table checked and numpy-backed; compared with ``real`` when given."""
-    name, frame = validate_table(data)
-    frame = numpy_backed(frame)
-    validate_values(frame, name)
-    if real is not None:
-        validate_same_columns(what, frame, real)
-        validate_same_kinds(what, frame, real)
-    return name, frame
+from sdv_pillars.validation import checked_table
 
 
 def _synthesizer_pillars(synthesizer) -> TablePillars | None:
@@ -85,10 +68,10 @@ def evaluate(
                              "that table on its own, e.g. evaluate(real[name], synthetic[name], ...).")
         return evaluate_tables(real, synthetic, metadata, random_state=random_state,
                                dcr_rows=dcr_rows, verbose=verbose)
-    table_name, real = _read("real", real)
-    _, synthetic = _read("synthetic", synthetic, real)
+    table_name, real, _ = checked_table(real)
+    _, synthetic, _ = checked_table(synthetic, real, "synthetic")
     if holdout is not None:
-        _, holdout = _read("holdout", holdout, real)
+        _, holdout, _ = checked_table(holdout, real, "holdout")
     if target is not None and target not in real.columns:
         raise ValueError(f"target '{target}' is not a column of the real table: pick one of "
                          f"{list(real.columns)}.")

@@ -18,14 +18,13 @@ import numpy as np
 import pandas as pd
 from sdv.metadata import Metadata
 
-from sdv_pillars.dtypes import numpy_backed
 from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.sdmetrics_reports import sdmetrics_figures
 from sdv_pillars.quality.single_table import evaluate_table
 from sdv_pillars.quality.vocabulary import grade, percent, weighted_overall
 from sdv_pillars.relational.keys import detect_metadata, key_columns
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.validation import validate_same_columns, validate_same_kinds, validate_table
+from sdv_pillars.validation import checked_table
 
 
 @dataclass
@@ -88,11 +87,9 @@ def evaluate_tables(real: dict, synthetic: dict, metadata, *, random_state: int 
         raise ValueError(f"The real and synthetic data have different tables: {sorted(missing)}.")
     real, synthetic = dict(real), dict(synthetic)
     for name in real:
-        validate_table({name: real[name]})
-        validate_table({name: synthetic[name]})
-        real[name], synthetic[name] = numpy_backed(real[name]), numpy_backed(synthetic[name])
-        validate_same_columns(f"synthetic '{name}'", synthetic[name], real[name])
-        validate_same_kinds(f"synthetic '{name}'", synthetic[name], real[name])
+        _, real[name], _ = checked_table({name: real[name]})
+        _, synthetic[name], _ = checked_table({name: synthetic[name]}, real[name],
+                                              f"synthetic '{name}'")
     if metadata is None:
         metadata, _ = detect_metadata(real)
     scores, details = sdmetrics_figures(real, synthetic, metadata.to_dict())

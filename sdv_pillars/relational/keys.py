@@ -38,6 +38,11 @@ def key_columns(metadata: Metadata, table: str) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def key_faults(values: pd.Series) -> tuple[int, int]:
+    """(nulls, duplicates among the present values) of a would-be primary key."""
+    return int(values.isna().sum()), int(values.dropna().duplicated().sum())
+
+
 def _resolved_share(child: pd.Series, parent: pd.Series) -> float:
     present = child.dropna()
     return float(present.isin(set(parent.dropna())).mean()) if len(present) else 0.0
@@ -87,7 +92,7 @@ def detect_metadata(tables: dict[str, pd.DataFrame]) -> tuple[Metadata, list[str
         metadata = Metadata.detect_from_dataframes(tables)
     for name, table in metadata.tables.items():
         key = table.primary_key
-        if isinstance(key, str) and (tables[name][key].isna().any() or tables[name][key].duplicated().any()):
+        if isinstance(key, str) and any(key_faults(tables[name][key])):
             for relation in [r for r in _relationships(metadata) if r["parent_table_name"] == name]:
                 _drop_relationship(metadata, relation)
             metadata.remove_primary_key(name)
@@ -118,7 +123,7 @@ def _dirty_parent_keys(tables: dict[str, pd.DataFrame], metadata: Metadata) -> l
             continue
         for column in frame.columns:
             values = frame[column]
-            dirty = int(values.isna().sum() + values.dropna().duplicated().sum())
+            dirty = sum(key_faults(values))
             if not dirty or values.nunique() < MIN_RESOLVED * len(values):
                 continue
             for child, other in tables.items():
@@ -143,13 +148,12 @@ def check_user_keys(tables: dict[str, pd.DataFrame], metadata: Metadata) -> None
     for name, table in metadata.tables.items():
         key = table.primary_key
         if isinstance(key, str) and key in tables[name].columns:
-            values = tables[name][key]
-            if values.isna().any() or values.duplicated().any():
+            nulls, duplicates = key_faults(tables[name][key])
+            if nulls or duplicates:
                 raise ValueError(
-                    f"The metadata makes '{name}.{key}' a primary key, but it has "
-                    f"{int(values.isna().sum())} null(s) and {int(values.duplicated().sum())} "
-                    "duplicate(s): fix the key, or remove it (metadata.remove_primary_key) and "
-                    "the relationships that use it."
+                    f"The metadata makes '{name}.{key}' a primary key, but it has {nulls} "
+                    f"null(s) and {duplicates} duplicate(s): fix the key, or remove it "
+                    "(metadata.remove_primary_key) and the relationships that use it."
                 )
     graph: dict[str, set[str]] = {name: set() for name in metadata.tables}
     for r in _relationships(metadata):

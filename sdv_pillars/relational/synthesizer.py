@@ -24,7 +24,7 @@ from sdv.metadata import Metadata
 
 from sdv_pillars.backbones import resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
-from sdv_pillars.dtypes import numpy_backed, restore_dtypes
+from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.profiling import apply_profile, profile_from_metadata, profile_table
 from sdv_pillars.relational.keys import (
     allow_null_keys,
@@ -38,12 +38,7 @@ from sdv_pillars.relational.sequential import SequentialRelationalModel
 from sdv_pillars.runtime import seeded
 from sdv_pillars.synthesizer import PillarsSynthesizer
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.validation import (
-    validate_backbone_kwargs,
-    validate_parameters,
-    validate_table,
-    validate_values,
-)
+from sdv_pillars.validation import checked_table, validate_backbone_kwargs, validate_parameters
 
 HMA = "hma"
 HMA_MAX_TABLES, HMA_MAX_DEPTH = 5, 2
@@ -86,10 +81,7 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         tables = load_tables(tables)
         self._dtypes = {}
         for name, frame in tables.items():
-            validate_table({name: frame})
-            self._dtypes[name] = frame.dtypes
-            tables[name] = numpy_backed(frame)
-            validate_values(tables[name], name)
+            _, tables[name], self._dtypes[name] = checked_table({name: frame})
         self.notes_: list[str] = []
         if self.metadata is None:
             self.metadata_, self.notes_ = detect_metadata(tables)
