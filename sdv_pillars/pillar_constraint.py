@@ -79,6 +79,11 @@ class DerivedColumn(PillarConstraint):
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
         return data.drop(columns=[self.target])
 
+    def can_take(self, value) -> bool:
+        """Whether a rebuilt row can hold exactly ``value``, so that rows conditioned on it
+        can be found by drawing. False here: a rebuilt number hits no value chosen beforehand."""
+        return False
+
     def get_updated_metadata(self, metadata):
         metadata.remove_column(self.target, self.table_name)
         return metadata

@@ -83,7 +83,8 @@ def _datetime_format(values: pd.Series) -> str | None:
     sample = values.astype(str).head(DATE_SAMPLE)
     with warnings.catch_warnings():  # pandas warns when a guess contradicts ``dayfirst``
         warnings.filterwarnings("ignore", message="Parsing dates in .* format when dayfirst")
-        guesses = [guess_datetime_format(v, dayfirst=dayfirst) for dayfirst in (False, True)
+        # str(v): numpy strings are str subclasses, which pandas' parser refuses
+        guesses = [guess_datetime_format(str(v), dayfirst=dayfirst) for dayfirst in (False, True)
                    for v in sample.drop_duplicates().head(DATE_GUESSES)]
     best, best_share = None, 0.0
     for fmt in dict.fromkeys(g for g in guesses if g is not None):  # month-first wins a tie

@@ -234,18 +234,8 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         """A readable text of what each pillar found."""
         self._check_fitted()
         lines = [f"PillarsSynthesizer over {backbone_name(self._backbone)}, "
-                 f"table '{self._table_name}' ({len(self._columns)} columns)", "",
-                 "Profile (pillar 1):"]
-        lines += [f"  {p.name:<24} {p.kind:<12} {p.reason}" for p in self.profile_.values()]
-        lines += ["", f"Rules (pillar 2): {len(self.rules_)} kept"]
-        lines += [f"  {rule}" for rule in self.rules_] or ["  none"]
-        lines += [f"  dropped: {r.target} <- {', '.join(r.features)}: {r.reason}"
-                  for r in self.rule_set_.rejected]
-        lines += [f"  note: {note}" for note in self.rule_set_.notes]
-        lines += ["", "Missingness (pillar 3):"]
-        lines += [f"  {model}" for model in self.missingness_.values()] or ["  no nulls"]
-        lines += ["", "Generation order of derived columns (pillar 4): "
-                  + (" -> ".join(self.generation_order_) or "none")]
+                 f"table '{self._table_name}' ({len(self._columns)} columns)", ""]
+        lines += self.pillars_.summary_lines()
         return "\n".join(lines)
 
 

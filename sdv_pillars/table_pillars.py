@@ -27,13 +27,13 @@ from __future__ import annotations
 from copy import deepcopy
 
 import pandas as pd
-from sdv.cag import Inequality
 
 from sdv_pillars.defaults import MAX_DEPTH, RULE_THRESHOLD
 from sdv_pillars.draws import fresh_seed
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
+from sdv_pillars.rules.constraints import MinedInequality
 from sdv_pillars.rules.formulas import FormulaRule, formula_tolerance
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
 from sdv_pillars.validation import DEFAULT_TABLE_NAME, validate_metadata_columns
@@ -53,6 +53,8 @@ class TablePillars:
         rule_threshold: held-out score a CART rule must reach.
         max_depth: depth of the rule trees.
         random_state: seed of mining, analysis and sampling draws; ``None`` draws one.
+        reserved: columns the user's own SDV constraints own, with a description of the
+            constraint; no mined rule derives or bounds them (``mine_rules``).
     """
 
     def __init__(
@@ -64,6 +66,7 @@ class TablePillars:
         rule_threshold: float = RULE_THRESHOLD,
         max_depth: int = MAX_DEPTH,
         random_state: int | None = None,
+        reserved: dict[str, str] | None = None,
     ):
         self.table_name = table_name
         self.metadata = metadata
@@ -72,6 +75,7 @@ class TablePillars:
         self.rule_threshold = rule_threshold
         self.max_depth = max_depth
         self.random_state = random_state
+        self.reserved = reserved
 
     # -- the steps --------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, profile: dict[str, ColumnProfile] | None = None,
@@ -108,7 +112,7 @@ class TablePillars:
     def _mine(self, data: pd.DataFrame) -> None:
         own = data[list(self.profile_)]
         self.rule_set_ = (mine_rules(own, self.profile_, self.rule_threshold, self.max_depth,
-                                     self.seed_) if self.rules else RuleSet())
+                                     self.seed_, self.reserved) if self.rules else RuleSet())
 
     def _fit_rules(self, data: pd.DataFrame) -> None:
         self._formulas: dict[str, FormulaRule] = {}
@@ -165,7 +169,7 @@ class TablePillars:
         chain += [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
         if self._missingness is not None:
             chain.append(self._missingness)
-        chain.extend(Inequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
+        chain.extend(MinedInequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
                                 self.table_name) for r in self.rule_set_.inequalities)
         return chain
 
@@ -191,6 +195,47 @@ class TablePillars:
         self._check_fitted()
         rules = self.rules_ if rules is None else rules
         return rule_compliance(data, rules, self.rule_checks(), self.profile_)
+
+    def check_conditions(self, conditions: pd.DataFrame) -> None:
+        """Refuse, before any draw, conditions that no rebuilt row can meet.
+
+        A derived column is written by its rule after the backbone has drawn, so a condition
+        on it can only be met by drawing rows until the rule happens to give the value. That
+        works for a label some leaf predicts; for any other value (a number, or a label the
+        rule never gives) it would reject every row, for minutes, and fail.
+
+        Raises:
+            ValueError: naming the column, its rule and what to condition on instead.
+        """
+        self._check_fitted()
+        rules = {r.target: r for r in self.rule_set_.rules}
+        for column, constraint in self.rule_checks().items():
+            if column not in conditions.columns:
+                continue
+            for value in conditions[column].dropna().unique():
+                if not constraint.can_take(value):
+                    raise ValueError(
+                        f"No row can meet the condition {column} = {value!r}: column "
+                        f"'{column}' of table '{self.table_name}' is rebuilt by the rule "
+                        f"{rules[column]}, which never gives exactly that value. Condition on "
+                        f"{', '.join(rules[column].features)} instead, or fit with rules=False."
+                    )
+
+    def summary_lines(self) -> list[str]:
+        """What each pillar found, as readable lines (the synthesizers' ``summary``)."""
+        self._check_fitted()
+        lines = ["Profile (pillar 1):"]
+        lines += [f"  {p.name:<24} {p.kind:<12} {p.reason}" for p in self.profile_.values()]
+        lines += ["", f"Rules (pillar 2): {len(self.rules_)} kept"]
+        lines += [f"  {rule}" for rule in self.rules_] or ["  none"]
+        lines += [f"  dropped: {r.target} <- {', '.join(r.features)}: {r.reason}"
+                  for r in self.rule_set_.rejected]
+        lines += [f"  note: {note}" for note in self.rule_set_.notes]
+        lines += ["", "Missingness (pillar 3):"]
+        lines += [f"  {model}" for model in self.missingness_models().values()] or ["  no nulls"]
+        lines += ["", "Generation order of derived columns (pillar 4): "
+                  + (" -> ".join(self.generation_order_) or "none")]
+        return lines
 
     def reset_sampling(self) -> None:
         """Restart the random streams of every constraint that draws at sampling time."""

@@ -20,6 +20,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
+from sdv.cag import Inequality
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -30,6 +31,11 @@ from sdv_pillars.pillar_constraint import DerivedColumn
 from sdv_pillars.profiling import ColumnProfile
 
 CLASSIFICATION, REGRESSION = "cart_classification", "cart_regression"
+
+
+class MinedInequality(Inequality):
+    """SDV's ``Inequality``, for an order the pillars found rather than one the user
+    declared: the type tells the two apart in a synthesizer's list of constraints."""
 
 
 def make_tree(task: str, max_depth: int, random_state: int | None):
@@ -151,6 +157,17 @@ class CARTRule(DerivedColumn):
         if self.task == CLASSIFICATION:
             return self.classes_[prediction.astype(int)]
         return prediction
+
+    def can_take(self, value) -> bool:
+        """Whether a rebuilt row can hold ``value``: a label some leaf predicts. A number
+        is rebuilt as a leaf's mean plus a residual, so no particular value is ever hit."""
+        if self.task != CLASSIFICATION:
+            return super().can_take(value)
+        tree = self.model_[-1]
+        leaves = tree.tree_.children_left == -1
+        codes = tree.classes_[tree.tree_.value[leaves, 0].argmax(axis=1)].astype(int)
+        labels = self.classes_[np.unique(codes)]
+        return any(value == label or (pd.isna(value) and pd.isna(label)) for label in labels)
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()

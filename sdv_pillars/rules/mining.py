@@ -170,18 +170,20 @@ def mine_cart_rules(
     max_rows: int = MINING_MAX_ROWS,
     random_state: int | None = None,
     progress=None,
+    reserved: frozenset[str] = frozenset(),
 ) -> RuleSet:
     """Search every candidate target; keep an acyclic set of rules (see module docstring).
 
     Tables longer than ``max_rows`` are mined on a random sample of that many rows (the
-    kept rules are refitted on every row when the constraints are fitted).
+    kept rules are refitted on every row when the constraints are fitted). ``reserved``
+    columns may drive a rule but are never derived by one.
     """
     usable = [c for c, p in profile.items() if p.is_modelled_value and p.kind != "constant"]
     if len(data) > max_rows:
         data = data.sample(max_rows, random_state=random_state)
     raw = data[usable]
     scorer = _Scorer(raw, profile, max_depth, cv, random_state)
-    targets = [(c, _task(profile[c], max_depth)) for c in usable]
+    targets = [(c, _task(profile[c], max_depth)) for c in usable if c not in reserved]
     # a label with a value for every other row has too few rows per value to learn it from
     targets = [(c, task) for c, task in targets if task is not None
                and not (task == CLASSIFICATION and raw[c].nunique() > len(raw) / 2)]
@@ -288,21 +290,41 @@ def mine_rules(
     threshold: float = RULE_THRESHOLD,
     max_depth: int = MAX_DEPTH,
     random_state: int | None = None,
+    reserved: dict[str, str] | None = None,
 ) -> RuleSet:
     """Formulas (exact sums, ``formulas``), then CART rules among the other columns, then
     inequalities among the columns no rule derives.
 
     A table of fewer than ``MIN_RULE_ROWS`` rows has too few held-out rows to show that a
     column is a function of others: no rule is mined, and ``notes`` says so.
+
+    ``reserved`` maps the columns the user's own constraints write or read to a description
+    of those constraints. The user's constraint owns them: a mined rule never derives a
+    reserved column and no mined inequality bounds one (the user's constraint would be
+    undone or duplicated), but a reserved column may drive a rule. A formula that gives way
+    is listed in ``rejected``; ``notes`` says which columns were reserved.
     """
     if len(data) < MIN_RULE_ROWS:
         return RuleSet(notes=[f"{len(data)} rows: too few to test a rule on held-out rows "
                               f"(at least {MIN_RULE_ROWS}); no rule was mined."])
+    reserved = reserved or {}
     formulas = find_formulas(data, profile)
+    given_way = [f for f in formulas if f.target in reserved]
+    formulas = [f for f in formulas if f.target not in reserved]
     summed = {f.target for f in formulas}
     rest = {c: p for c, p in profile.items() if c not in summed}
-    ruleset = mine_cart_rules(data, rest, threshold, max_depth, random_state=random_state)
+    ruleset = mine_cart_rules(data, rest, threshold, max_depth, random_state=random_state,
+                              reserved=frozenset(reserved))
     ruleset.rules[:0] = [Rule(f.target, f.parts, FORMULA, 1.0, 0.0) for f in formulas]
+    ruleset.rejected.extend(
+        RejectedRule(f.target, f.parts, 1.0, f"gives way to the user's {reserved[f.target]}")
+        for f in given_way
+    )
     derived = {r.target for r in ruleset.rules}
-    ruleset.rules.extend(find_inequalities(data, profile, exclude=derived))
+    ruleset.rules.extend(find_inequalities(data, profile, exclude=derived | set(reserved)))
+    if reserved:
+        ruleset.notes.append(
+            "columns of the user's constraints, never derived or bounded by a mined rule: "
+            + ", ".join(f"{c} ({reserved[c]})" for c in sorted(reserved))
+        )
     return ruleset

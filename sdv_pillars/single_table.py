@@ -1,0 +1,184 @@
+"""SDV's single-table synthesizers with the pillars added: change one import line.
+
+    from sdv.single_table import GaussianCopulaSynthesizer          # before
+    from sdv_pillars.single_table import GaussianCopulaSynthesizer  # after
+
+Each class here *is* the SDV class (a subclass: same constructor keywords, methods, return
+types, errors, ``isinstance``), with five keyword-only parameters added: ``rules``,
+``missingness``, ``rule_threshold``, ``max_depth`` and ``random_state``. What changes is
+what ``fit`` learns: before SDV preprocesses the data, the pillars profile it, mine its
+rules and analyse its missingness (``TablePillars``), and hand SDV their constraints. The
+synthesizer's constraint chain is then ``[mined constraints..., the user's constraints...]``:
+SDV transforms in list order and reverse-transforms in reverse, so at sampling the user's
+constraints are rebuilt first and the mined rules after, from columns the user's
+constraints have already settled. A mined rule never writes a column a user's constraint
+owns (``user_constraints``); it gives way, with a note in ``summary()``.
+
+The pillars' findings are in their own attributes (``pillars_``, ``rules_``,
+``missingness_``, ...); ``get_constraints()`` lists the user's constraints, as SDV does.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import sdv.single_table as sdv_single_table
+from sdv.sampling import Condition, DataFrameCondition
+from tqdm.auto import tqdm
+
+from sdv_pillars.dropin import PillarsBase
+from sdv_pillars.pillar_constraint import rows_fingerprint
+from sdv_pillars.sequential_cart import CARTSynthesizer as _CARTBackbone
+from sdv_pillars.table_pillars import TablePillars
+from sdv_pillars.user_constraints import reserved_columns
+
+
+def single_table(data) -> pd.DataFrame | None:
+    """The table of ``{table_name: DataFrame}``, or None when ``data`` is not that shape
+    (SDV's own check then raises its own error)."""
+    if isinstance(data, dict) and len(data) == 1:
+        table = next(iter(data.values()))
+        if isinstance(table, pd.DataFrame):
+            return table
+    return None
+
+
+def condition_frames(conditions) -> list[pd.DataFrame]:
+    """The column values of SDV ``Condition``/``DataFrameCondition`` objects, as frames."""
+    frames = []
+    for condition in conditions if isinstance(conditions, (list, tuple)) else []:
+        if isinstance(condition, Condition):
+            frames.append(pd.DataFrame([condition.get_column_values()]))
+        elif isinstance(condition, DataFrameCondition):
+            frames.append(condition.get_dataframe())
+    return frames
+
+
+class PillarsMixin(PillarsBase):
+    """The pillars added to an SDV single-table synthesizer (module docstring). Put first
+    in the bases: ``class X(PillarsMixin, SDVSynthesizer)``."""
+
+    # -- the pillars, installed before SDV sees the data ------------------------------------
+    def _install_pillars(self, data) -> None:
+        """Fit the pillars on ``data`` and rebuild SDV's constraint chain as
+        ``[mined..., user's...]``; nothing to do when they already learned from these rows."""
+        table = single_table(data)
+        if table is None:
+            return
+        frame = table.rename(columns=str)  # SDV reads integer column names as strings
+        fingerprint = rows_fingerprint(frame)
+        if fingerprint == self._pillars_fitted_on:
+            return
+        metadata = self.get_metadata("original")
+        with warnings.catch_warnings():  # SDV's own validation warns once, a moment later
+            warnings.simplefilter("ignore")
+            metadata.validate_data({self._table_name: frame})  # SDV's errors, before any mining
+        steps = tqdm(total=4, desc="Pillars", leave=False,
+                     disable=not getattr(self, "verbose", False))
+        pillars = TablePillars(self._table_name, metadata, self.rules, self.missingness,
+                               self.rule_threshold, self.max_depth, self._pillars_seed,
+                               reserved_columns(self._user_constraints, metadata,
+                                                self._table_name))
+        pillars.fit(frame, progress=steps)
+        steps.close()
+        mined = pillars.constraints()
+        if mined or self._pillars_fitted_on is not None:
+            self._renew_sdv_state()  # the chain is [mined..., user's...] (dropin)
+            chain = mined + self._user_constraints
+            if chain:
+                super().add_constraints(chain)
+            if mined:
+                # add_constraints rebuilds the data processor and forgets the backbone's own
+                # transformer choices (CTGAN, TVAE and CART take labels as they are)
+                self._update_default_transformers()
+        self.pillars_ = pillars
+        self._pillars_fitted_on = fingerprint
+
+    @property
+    def metadata_(self):
+        return self.pillars_.metadata_
+
+    @property
+    def profile_(self) -> dict:
+        return self.pillars_.profile_
+
+    @property
+    def rule_set_(self):
+        return self.pillars_.rule_set_
+
+    @property
+    def rules_(self) -> list:
+        return self.pillars_.rules_
+
+    @property
+    def generation_order_(self) -> list[str]:
+        return self.pillars_.generation_order_
+
+    @property
+    def missingness_(self) -> dict:
+        return self.pillars_.missingness_models()
+
+    # -- SDV's methods, with the pillars ----------------------------------------------------
+    def _reset_pillars(self) -> None:
+        self.pillars_.reset_sampling()
+
+    def _check_derived_conditions(self, frames: list[pd.DataFrame]) -> None:
+        if hasattr(self, "pillars_"):
+            for frame in frames:
+                self.pillars_.check_conditions(frame)
+
+    def sample_from_conditions(self, conditions, max_tries_per_batch=100, batch_size=None,
+                               output_folder_path=None):
+        """SDV's ``sample_from_conditions``; a condition no rebuilt row can meet (a value a
+        rule never gives) is refused at once, not after minutes of rejected draws."""
+        self._check_derived_conditions(condition_frames(conditions))
+        return super().sample_from_conditions(conditions, max_tries_per_batch, batch_size,
+                                              output_folder_path)
+
+    def sample_remaining_columns(self, known_columns, max_tries_per_batch=100, batch_size=None,
+                                 output_folder_path=None):
+        """SDV's ``sample_remaining_columns``, with the same early refusal as
+        ``sample_from_conditions``."""
+        if isinstance(known_columns, pd.DataFrame):
+            self._check_derived_conditions([known_columns])
+        return super().sample_remaining_columns(known_columns, max_tries_per_batch, batch_size,
+                                                output_folder_path)
+
+    # -- the pillars' own --------------------------------------------------------------------
+    def rule_compliance(self, data: pd.DataFrame) -> pd.Series:
+        """Share of rows of ``data`` that keep each mined rule (1.0 = always)."""
+        self._check_pillars_fitted()
+        return self.pillars_.rule_compliance(data)
+
+    def summary(self) -> str:
+        """A readable text of what each pillar found."""
+        self._check_pillars_fitted()
+        title = f"{type(self).__name__} with pillars, table '{self._table_name}'"
+        return "\n".join([title, "", *self.pillars_.summary_lines()])
+
+
+class GaussianCopulaSynthesizer(PillarsMixin, sdv_single_table.GaussianCopulaSynthesizer):
+    """SDV's ``GaussianCopulaSynthesizer`` with the pillars (module docstring)."""
+
+
+class CTGANSynthesizer(PillarsMixin, sdv_single_table.CTGANSynthesizer):
+    """SDV's ``CTGANSynthesizer`` with the pillars (module docstring)."""
+
+
+class TVAESynthesizer(PillarsMixin, sdv_single_table.TVAESynthesizer):
+    """SDV's ``TVAESynthesizer`` with the pillars (module docstring)."""
+
+
+class CopulaGANSynthesizer(PillarsMixin, sdv_single_table.CopulaGANSynthesizer):
+    """SDV's ``CopulaGANSynthesizer`` with the pillars (module docstring)."""
+
+
+class CARTSynthesizer(PillarsMixin, _CARTBackbone):
+    """The sequential CART backbone (``sequential_cart``) with the pillars."""
+
+
+__all__ = [
+    "CARTSynthesizer", "CTGANSynthesizer", "CopulaGANSynthesizer", "GaussianCopulaSynthesizer",
+    "PillarsMixin", "TVAESynthesizer",
+]

@@ -1,0 +1,56 @@
+"""Which columns a user's own SDV constraint owns, so that mined rules give way to it.
+
+An SDV user adds constraints of their own (``add_constraints``). A mined rule that rebuilds
+one of their columns would undo theirs (a rule writes its target after the backbone draws),
+or state it a second time; so the pillars leave those columns to the user's constraint.
+
+SDV's constraints have no common "columns" attribute, so two readings are combined:
+
+* the columns the constraint rewrites: what ``get_updated_metadata`` removes, adds or
+  changes (``Inequality`` replaces its high column, ``FixedCombinations`` merges its
+  columns into one);
+* the columns it names: any attribute holding a column name, or a list of them (the low
+  column of an ``Inequality`` is read but not rewritten; a programmable constraint of the
+  user's names its columns in its own attributes).
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+
+def _named(value, columns: set[str]) -> set[str]:
+    if isinstance(value, str):
+        return {value} & columns
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return {v for v in value if isinstance(v, str) and v in columns}
+    if isinstance(value, dict):
+        return _named(list(value), columns)
+    return set()
+
+
+def _rewritten(constraint, metadata, table_name: str) -> set[str]:
+    before = metadata.tables[table_name].columns
+    try:
+        after = constraint.get_updated_metadata(deepcopy(metadata)).tables[table_name].columns
+    except Exception:  # noqa: BLE001 - a constraint that cannot say: its names still count
+        return set()
+    changed = {c for c in set(before) & set(after) if before[c] != after[c]}
+    return (set(before) ^ set(after) | changed) & set(before)
+
+
+def reserved_columns(constraints: list, metadata, table_name: str) -> dict[str, str]:
+    """``{column: constraint class name}`` for every column of ``table_name`` that one of
+    ``constraints`` rewrites or names (module docstring). Constraints of other tables (their
+    ``table_name`` says so) are left out."""
+    columns = set(metadata.tables[table_name].columns)
+    reserved: dict[str, str] = {}
+    for constraint in constraints:
+        if getattr(constraint, "table_name", None) not in (None, table_name):
+            continue
+        touched = _rewritten(constraint, metadata, table_name)
+        for value in vars(constraint).values():
+            touched |= _named(value, columns)
+        for column in sorted(touched):
+            reserved.setdefault(column, type(constraint).__name__)
+    return reserved
