@@ -1,4 +1,4 @@
-"""What both synthesizers need around SDV: seeding, silence, and saving to a file."""
+"""What both synthesizers need around SDV: seeding, silence, thread caps, saving to a file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cloudpickle
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
 @contextlib.contextmanager
@@ -30,6 +31,16 @@ def seeded(random_state: int | None):
         np.random.set_state(np_state)
         random.setstate(py_state)
         torch.set_rng_state(torch_state)
+
+
+def limited_threads(threads: int):
+    """Cap the native thread pools (OpenMP, BLAS) at ``threads`` inside the block.
+
+    Thread pools sized to every core oversubscribe a machine that is busy with other work,
+    and OpenMP's waiting threads then spin against each other: slow by orders of magnitude
+    rather than in proportion to the load.
+    """
+    return threadpool_limits(limits=threads)
 
 
 def quiet(verbose: bool):

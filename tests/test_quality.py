@@ -292,3 +292,27 @@ def test_compare_lines_figures_up_and_marks_the_best(customers, fresh):
     assert json.loads(comparison.to_json())["best"]["quality"] == ["copy"]
     with pytest.raises(ValueError, match="one entry per synthetic table"):
         compare(fresh, customers)
+
+
+def test_ml_utility_models_run_on_capped_threads(customers, fresh, monkeypatch):
+    """The OpenMP pool is capped at MODEL_THREADS while the utility models fit and predict,
+    and given back afterwards (a busy machine slowed the uncapped fit 100x)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from sdv_pillars.defaults import MODEL_THREADS
+
+    seen = []
+    original = HistGradientBoostingRegressor.fit
+
+    def spy(self, *args, **kwargs):
+        seen.append([p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(HistGradientBoostingRegressor, "fit", spy)
+    with threadpool_limits(limits=MODEL_THREADS + 1):  # a larger pool, whatever the machine
+        before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"]
+        evaluate(customers.iloc[:700], fresh, target="credit_score", holdout=customers.iloc[700:])
+        after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"]
+    assert before and after == before == [MODEL_THREADS + 1] * len(before)
+    assert seen and all(threads == [MODEL_THREADS] * len(threads) for threads in seen)

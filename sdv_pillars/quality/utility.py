@@ -3,7 +3,8 @@
 The same model (scikit-learn's HistGradientBoosting, which reads nulls natively) is trained
 twice, on the real training rows and on the synthetic rows, and both are scored on the same
 real holdout rows: macro F1 (and accuracy) for a label target, R^2 for a numeric one.
-``ml_utility`` is the synthetic score over the real score, clipped to [0, 1].
+``ml_utility`` is the synthetic score over the real score, clipped to [0, 1]. The models
+run on ``MODEL_THREADS`` OpenMP threads (``runtime.limited_threads``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import accuracy_score, f1_score, r2_score
 from sklearn.pipeline import Pipeline
 
+from sdv_pillars.defaults import MODEL_THREADS
 from sdv_pillars.encoding import make_encoder, model_frame
 from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile, modelled_columns
+from sdv_pillars.runtime import limited_threads
 
 
 def _score(model: Pipeline, X: pd.DataFrame, y: pd.Series, classify: bool) -> dict[str, float]:
@@ -53,8 +56,9 @@ def ml_utility(
             continue
         model = Pipeline([("encode", make_encoder(features, profile, one_hot=False)),
                           ("model", estimator(random_state=random_state))])
-        model.fit(X, y)
-        rows[name] = _score(model, X_test, y_test, classify)
+        with limited_threads(MODEL_THREADS):
+            model.fit(X, y)
+            rows[name] = _score(model, X_test, y_test, classify)
     table = pd.DataFrame(rows).T.rename_axis("trained_on").reset_index()
     metric = "f1_macro" if classify else "r2"
     real_score, synth_score = rows["real"].get(metric), rows["synthetic"].get(metric)
