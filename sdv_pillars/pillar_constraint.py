@@ -81,7 +81,8 @@ class DerivedColumn(PillarConstraint):
 
     def can_take(self, value) -> bool:
         """Whether a rebuilt row can hold exactly ``value``, so that rows conditioned on it
-        can be found by drawing. False here: a rebuilt number hits no value chosen beforehand."""
+        can be found by drawing. False here: a sum of drawn parts meets a chosen total only by
+        chance."""
         return False
 
     def get_updated_metadata(self, metadata):

@@ -167,8 +167,8 @@ class TablePillars:
         # formulas first: transformed first, rebuilt last, from parts that are complete
         chain: list = list(self._formulas.values())
         chain += [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
-        if self._missingness is not None:
-            chain.append(self._missingness)
+        if self._missingness is not None and self._missingness.models_:
+            chain.append(self._missingness)  # only where there are nulls to re-impose
         chain.extend(MinedInequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
                                 self.table_name) for r in self.rule_set_.inequalities)
         return chain
@@ -201,8 +201,9 @@ class TablePillars:
 
         A derived column is written by its rule after the backbone has drawn, so a condition
         on it can only be met by drawing rows until the rule happens to give the value. That
-        works for a label some leaf predicts; for any other value (a number, or a label the
-        rule never gives) it would reject every row, for minutes, and fail.
+        works for a label some leaf predicts and for a real value a regression leaf rebuilds;
+        for any other value (a label the rule never gives, a number no leaf rebuilds, the total
+        of a sum) it would reject row after row, for minutes, and fail.
 
         Raises:
             ValueError: naming the column, its rule and what to condition on instead.
@@ -212,12 +213,13 @@ class TablePillars:
         for column, constraint in self.rule_checks().items():
             if column not in conditions.columns:
                 continue
-            for value in conditions[column].dropna().unique():
+            for value in conditions[column].dropna().unique().tolist():  # Python scalars
                 if not constraint.can_take(value):
                     raise ValueError(
-                        f"No row can meet the condition {column} = {value!r}: column "
-                        f"'{column}' of table '{self.table_name}' is rebuilt by the rule "
-                        f"{rules[column]}, which never gives exactly that value. Condition on "
+                        f"Cannot draw rows with {column} = {value!r}: column '{column}' of "
+                        f"table '{self.table_name}' is rebuilt by the rule {rules[column]} "
+                        "after the backbone draws, and that rule does not give this value "
+                        "(a sum gives one only by chance). Condition on "
                         f"{', '.join(rules[column].features)} instead, or fit with rules=False."
                     )
 

@@ -159,15 +159,20 @@ class CARTRule(DerivedColumn):
         return prediction
 
     def can_take(self, value) -> bool:
-        """Whether a rebuilt row can hold ``value``: a label some leaf predicts. A number
-        is rebuilt as a leaf's mean plus a residual, so no particular value is ever hit."""
-        if self.task != CLASSIFICATION:
-            return super().can_take(value)
+        """Whether a rebuilt row can hold ``value``: a label some leaf predicts, or a number
+        some leaf rebuilds (a leaf's mean plus one of its real residuals: a real value of the
+        target, so conditions on real values can be met by drawing)."""
         tree = self.model_[-1]
-        leaves = tree.tree_.children_left == -1
-        codes = tree.classes_[tree.tree_.value[leaves, 0].argmax(axis=1)].astype(int)
-        labels = self.classes_[np.unique(codes)]
-        return any(value == label or (pd.isna(value) and pd.isna(label)) for label in labels)
+        if self.task == CLASSIFICATION:
+            leaves = tree.tree_.children_left == -1
+            codes = tree.classes_[tree.tree_.value[leaves, 0].argmax(axis=1)].astype(int)
+            labels = self.classes_[np.unique(codes)]
+            return any(value == label or (pd.isna(value) and pd.isna(label)) for label in labels)
+        if pd.isna(value):
+            return False
+        means = tree.tree_.value[:, 0, 0]
+        rebuilt = self.residuals_ + np.repeat(means, self.leaf_count_)
+        return bool(np.isclose(rebuilt, float(value), rtol=1e-9, atol=self.tolerance_).any())
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()
