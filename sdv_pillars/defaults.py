@@ -45,6 +45,7 @@ STREAM_RULE = 2
 OVERALL_WEIGHTS = {"quality": 0.30, "diagnostic": 0.10, "rule_compliance": 0.15,
                    "missingness_fidelity": 0.15, "ml_utility": 0.15, "privacy": 0.15}
 GRADES = ((0.9, "excellent"), (0.8, "good"), (0.65, "fair"))  # lowest score for each word
+RULE_SHARE_SLACK = 0.005  # a rule's synthetic share this close to its real share reads as kept
 HOLDOUT_SHARE = 0.25  # of the real rows, for ML utility when no holdout is given
 DCR_ROWS = 2_000  # synthetic rows used for distances to closest records
 # Threads of the evaluation's small OpenMP models (HistGradientBoosting). On a busy 2-core

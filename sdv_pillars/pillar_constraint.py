@@ -79,6 +79,11 @@ class DerivedColumn(PillarConstraint):
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
         return data.drop(columns=[self.target])
 
+    def holds(self, data: pd.DataFrame) -> pd.Series:
+        """Per row: does it keep the rule? The same as ``is_valid`` unless a subclass lets
+        some valid rows break the rule (a near-rule's exceptions)."""
+        return self.is_valid(data)
+
     def can_take(self, value) -> bool:
         """Whether a rebuilt row can hold exactly ``value``, so that rows conditioned on it
         can be found by drawing. False here: a sum of drawn parts meets a chosen total only by

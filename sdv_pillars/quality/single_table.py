@@ -10,7 +10,8 @@ in [0, 1] where 1 means "as good as the real table" (``defaults.OVERALL_WEIGHTS`
 
     quality               0.30  sdmetrics Quality Report score
     diagnostic            0.10  sdmetrics Diagnostic Report score
-    rule_compliance       0.15  share of synthetic rows that keep every rule
+    rule_compliance       0.15  1 - |share of synthetic rows that keep every rule - that
+                                share among real rows| (a near-rule's exceptions are real)
     missingness_fidelity  0.15  see ``gaps``
     ml_utility            0.15  synthetic-trained over real-trained holdout score
     privacy               0.15  1 - exact_copy_rate, or the DCR overfitting score if lower
@@ -91,17 +92,26 @@ def _columns(i: _Inputs, out: _Findings) -> None:
 
 def _rules(i: _Inputs, out: _Findings) -> None:
     rules, checks, profile = i.pillars.rules_, i.pillars.rule_checks(), i.pillars.profile_
-    holds_all = pd.Series(True, index=i.synthetic.index)
+    keeps_all = {name: pd.Series(True, index=frame.index)
+                 for name, frame in (("real", i.real), ("synthetic", i.synthetic))}
     rows = []
     for rule in rules:
-        holds = rule_holds(i.synthetic, rule, checks, profile)
-        holds_all &= holds.to_numpy()
-        rows.append((str(rule), rule.kind, float(rule_holds(i.real, rule, checks, profile).mean()),
-                     float(holds.mean())))
+        shares = {}
+        for name, frame in (("real", i.real), ("synthetic", i.synthetic)):
+            holds = rule_holds(frame, rule, checks, profile)
+            keeps_all[name] &= holds.to_numpy()
+            shares[name] = float(holds.mean())
+        rows.append((str(rule), rule.kind, shares["real"], shares["synthetic"]))
     out.details["rules"] = pd.DataFrame(rows, columns=["rule", "kind", "real_compliance",
                                                        "synthetic_compliance"])
-    out.scores["rule_compliance"] = float(holds_all.mean()) if rules else None
-    if not rules:
+    if rules:
+        real_share, synthetic_share = (float(keeps_all[n].mean()) for n in ("real", "synthetic"))
+        out.scores["rule_compliance"] = 1.0 - abs(synthetic_share - real_share)
+        out.scores["rows_keeping_every_rule"] = synthetic_share
+        out.scores["real_rows_keeping_every_rule"] = real_share
+    else:
+        for key in ("rule_compliance", "rows_keeping_every_rule", "real_rows_keeping_every_rule"):
+            out.scores[key] = None
         out.notes.append("No rule was found in the real table: rule_compliance is not measured.")
 
 

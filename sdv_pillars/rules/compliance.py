@@ -20,7 +20,7 @@ def rule_holds(
 ) -> pd.Series:
     """Per row of ``data``: does it keep ``rule``? An inequality with a null side holds."""
     if rule.target in checks:
-        return checks[rule.target].is_valid(data)
+        return checks[rule.target].holds(data)
     pair = model_frame(data[[rule.features[0], rule.target]], profile)
     low, high = pair[rule.features[0]], pair[rule.target]
     holds = (high > low) if rule.kind == STRICT_INEQUALITY else (high >= low)

@@ -5,7 +5,11 @@ rebuilds it from the generated features with the fitted tree. Every synthetic ro
 satisfies the rule by construction, and ``is_valid`` (which SDV uses to drop rows) holds on
 every row the constraint itself produced, so SDV never falls back to reject sampling.
 
-A label rule rebuilds the leaf's label. A numeric rule that is near- rather than exactly
+A label rule draws the label from its leaf's real labels: an exact rule has pure leaves and
+always gives the leaf's label; a near-rule (real rows that break it, say 0.3% of them) keeps
+its exceptions at the rate and in the leaves where the real ones are. ``holds`` says whether
+a row keeps the rule (its label is the leaf's majority label); ``is_valid``, what SDV uses to
+drop rows, accepts any label the leaf has seen. A numeric rule that is near- rather than exactly
 deterministic (R^2 0.995, say) would collapse a continuous column onto the tree's 32 leaf
 means; so the rebuilt value is the leaf's prediction plus a residual drawn from the real rows
 of that leaf, and the rule says "the value lies within the band the real rows of its leaf
@@ -174,22 +178,50 @@ class CARTRule(DerivedColumn):
         rebuilt = self.residuals_ + np.repeat(means, self.leaf_count_)
         return bool(np.isclose(rebuilt, float(value), rtol=1e-9, atol=self.tolerance_).any())
 
+    def _leaf_shares(self, data: pd.DataFrame) -> np.ndarray:
+        """Per row, the share of each class among the real rows of its leaf."""
+        _, leaves = self._tree_view(model_frame(data[self.features], self.column_profiles))
+        shares = self.model_[-1].tree_.value[leaves, 0, :]
+        return shares / shares.sum(axis=1, keepdims=True)
+
+    def _label_codes(self, values: pd.Series) -> np.ndarray:
+        """The tree's class position of each label (-1 for a label the rule never saw)."""
+        codes = pd.Index(self.classes_).get_indexer(values)
+        position = {int(c): i for i, c in enumerate(self.model_[-1].classes_)}
+        return np.array([position.get(int(c), -1) for c in codes], dtype=int)
+
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()
         if self.task == CLASSIFICATION:
-            data[self.target] = self.predict(data)
+            cumulative = self._leaf_shares(data).cumsum(axis=1)
+            drawn = (cumulative < self._rng.random((len(data), 1)) * cumulative[:, -1:]).sum(axis=1)
+            drawn = np.minimum(drawn, cumulative.shape[1] - 1)
+            data[self.target] = self.classes_[self.model_[-1].classes_[drawn].astype(int)]
             return data
         prediction, start, stop = self._band(data)
         data[self.target] = prediction + self.residuals_[draw_in_ranges(self._rng, start, stop)]
         return data
 
+    def holds(self, data: pd.DataFrame) -> pd.Series:
+        """Per row: does it keep the rule? A label rule is kept by the leaf's majority label
+        (a near-rule's real exceptions do not keep it); a numeric rule as in ``is_valid``."""
+        if self.task != CLASSIFICATION:
+            return self.is_valid(data)
+        actual = data[self.target]
+        expected = self.predict(data)
+        both_null = actual.isna().to_numpy() & pd.isna(expected)
+        same = actual.to_numpy(dtype=object) == expected
+        return pd.Series(both_null | same, index=data.index)
+
     def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
+        """Whether the row is one the rule can give: a label its leaf has among its real rows,
+        or a number within the band of its leaf's real values."""
         actual = synthetic_data[self.target]
         if self.task == CLASSIFICATION:
-            expected = self.predict(synthetic_data)
-            both_null = actual.isna().to_numpy() & pd.isna(expected)
-            same = actual.to_numpy(dtype=object) == expected
-            return pd.Series(both_null | same, index=synthetic_data.index)
+            codes = self._label_codes(actual)
+            shares = self._leaf_shares(synthetic_data)
+            seen = shares[np.arange(len(codes)), np.maximum(codes, 0)] > 0
+            return pd.Series((codes >= 0) & seen, index=synthetic_data.index)
         prediction, start, stop = self._band(synthetic_data)
         low, high = prediction + self.residuals_[start], prediction + self.residuals_[stop - 1]
         actual = pd.to_numeric(actual, errors="coerce").to_numpy(dtype=float)
