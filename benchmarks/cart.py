@@ -53,7 +53,7 @@ def run_table(name: str, real: pd.DataFrame, seed: int) -> list[dict]:
         synth = PillarsSynthesizer(backbone=backbone, backbone_kwargs=kwargs, random_state=seed,
                                    verbose=False)
         _, fit_s = timed(lambda: synth.fit(real))
-        fake, sample_s = timed(lambda: synth.sample(len(real)))
+        fake, sample_s = timed(lambda: synth.sample_table(len(real)))
         fitted[label] = synth
         rows.append(_row(name, real, f"pillars+{label}", fit_s, sample_s, fake, fitted["gaussian_copula"]))
     checker = fitted["gaussian_copula"]

@@ -36,7 +36,7 @@ def main() -> None:
 
     real = load_flights(args.rows, args.seed)
     synth = PillarsSynthesizer(random_state=args.seed, verbose=False).fit(real)
-    fake = synth.sample(len(real))
+    fake = synth.sample_table(len(real))
     result, evaluate_s = timed(lambda: evaluate(real, fake, synthesizer=synth))
     with tempfile.TemporaryDirectory() as folder:
         _, html_s = timed(lambda: result.to_html(Path(folder) / "report.html"))

@@ -79,7 +79,7 @@ def run_single(table: str, backbone: str, variant: str, epochs: int, max_rows: i
         synth = PillarsSynthesizer(backbone=backbone, backbone_kwargs=kwargs or None,
                                    random_state=seed, verbose=False)
         _, fit_s = timed(lambda: synth.fit(train))
-        fake, sample_s = timed(lambda: synth.sample(len(train)))
+        fake, sample_s = timed(lambda: synth.sample_table(len(train)))
     else:
         metadata = build_metadata(profile_table(train), "table")
         synth = resolve_backbone(backbone)(metadata, **kwargs)
@@ -147,7 +147,7 @@ def run_relational(dataset: str, tables: dict, seed: int) -> list[dict]:
         except ValueError as error:  # HMA's limits
             rows.append({"dataset": dataset, "setting": setting, "note": str(error).split(";")[0]})
             continue
-        fake, sample_s = timed(lambda: synth.sample())
+        fake, sample_s = timed(lambda: synth.sample_scale())
         metadata = synth.get_metadata()
         cleaned = cleaned or clean_orphans(tables, metadata)[0]
         rows.append(row(setting, fit_s, sample_s, cleaned, fake, metadata))

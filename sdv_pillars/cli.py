@@ -66,9 +66,9 @@ def _sample(args) -> int:
     if isinstance(model, PillarsSynthesizer):
         if args.num_rows is None:
             raise ValueError("Give the number of rows: -n N.")
-        data = model.sample(args.num_rows)
+        data = model.sample_table(args.num_rows)
     else:
-        data = model.sample(scale=args.scale)
+        data = model.sample_scale(scale=args.scale)
     write_data(data, args.output)
     print(f"Wrote {args.output}")
     return 0
@@ -133,7 +133,7 @@ def _demo(args) -> int:
     synth = PillarsSynthesizer(backbone=args.backbone, backbone_kwargs=kwargs,
                                random_state=args.seed, verbose=not args.quiet)
     synth.fit(real)
-    fake = synth.sample(args.samples)
+    fake = synth.sample_table(args.samples)
     print(synth.summary())
     print("\nHow well it was kept, on", len(fake), "synthetic rows:")
     metadata = synth.get_metadata()

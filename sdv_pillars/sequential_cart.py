@@ -232,9 +232,13 @@ class CARTSynthesizer(BaseSingleTableSynthesizer):
     def _fit(self, processed_data: pd.DataFrame) -> None:
         sdtypes = self._data_processor.get_sdtypes(primary_keys=False)
         smooth = {c for c in processed_data.columns if sdtypes.get(c) == "numerical"}
-        self._model = SequentialCARTModel(self.min_leaf, self.smoothing, self.visit_sequence,
+        self._model = SequentialCARTModel(self.min_leaf, self.smoothing, self._visit_sequence(),
                                           self.n_jobs, self.verbose)
         self._model.fit(processed_data, smooth)
+
+    def _visit_sequence(self) -> list[str] | None:
+        """The columns generated first (``visit_sequence``; a subclass may choose them)."""
+        return self.visit_sequence
 
     def _sample(self, num_rows: int, conditions: dict | None = None) -> pd.DataFrame:
         return self._model.sample(num_rows, conditions)

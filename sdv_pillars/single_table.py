@@ -57,7 +57,16 @@ def condition_frames(conditions) -> list[pd.DataFrame]:
 
 class PillarsMixin(PillarsBase):
     """The pillars added to an SDV single-table synthesizer (module docstring). Put first
-    in the bases: ``class X(PillarsMixin, SDVSynthesizer)``."""
+    in the bases: ``class X(PillarsMixin, SDVSynthesizer)``.
+
+    Two attributes let a front door (``PillarsSynthesizer``) steer the pillars without
+    adding SDV-visible parameters: ``_profile_override`` (a profile made from the data, used
+    in place of reading the metadata) and ``_show_progress`` (the pillars' progress bar;
+    ``None`` follows the backbone's own ``verbose``).
+    """
+
+    _profile_override: dict | None = None
+    _show_progress: bool | None = None
 
     # -- the pillars, installed before SDV sees the data ------------------------------------
     def _install_pillars(self, data) -> None:
@@ -74,13 +83,14 @@ class PillarsMixin(PillarsBase):
         with warnings.catch_warnings():  # SDV's own validation warns once, a moment later
             warnings.simplefilter("ignore")
             metadata.validate_data({self._table_name: frame})  # SDV's errors, before any mining
-        steps = tqdm(total=4, desc="Pillars", leave=False,
-                     disable=not getattr(self, "verbose", False))
+        show = self._show_progress
+        show = getattr(self, "verbose", False) if show is None else show
+        steps = tqdm(total=4, desc="Pillars", leave=False, disable=not show)
         pillars = TablePillars(self._table_name, metadata, self.rules, self.missingness,
                                self.rule_threshold, self.max_depth, self._pillars_seed,
                                reserved_columns(self._user_constraints, metadata,
                                                 self._table_name))
-        pillars.fit(frame, progress=steps)
+        pillars.fit(frame, profile=self._profile_override, progress=steps)
         steps.close()
         mined = pillars.constraints()
         if mined or self._pillars_fitted_on is not None:
@@ -175,10 +185,33 @@ class CopulaGANSynthesizer(PillarsMixin, sdv_single_table.CopulaGANSynthesizer):
 
 
 class CARTSynthesizer(PillarsMixin, _CARTBackbone):
-    """The sequential CART backbone (``sequential_cart``) with the pillars."""
+    """The sequential CART backbone (``sequential_cart``) with the pillars. Without a
+    ``visit_sequence``, the rules' drivers are generated first, before what they drive."""
+
+    def _visit_sequence(self) -> list[str] | None:
+        if self.visit_sequence is None and hasattr(self, "pillars_"):
+            return self.pillars_.drivers_first() or None
+        return self.visit_sequence
+
+
+DROP_INS = {cls.__bases__[1]: cls for cls in (GaussianCopulaSynthesizer, CTGANSynthesizer,
+                                              TVAESynthesizer, CopulaGANSynthesizer,
+                                              CARTSynthesizer)}
+
+
+def with_pillars(sdv_class: type) -> type:
+    """The drop-in class for an SDV single-table synthesizer class: one of this module's, or
+    for any other (a user's own subclass of SDV's base) a subclass made here."""
+    if sdv_class in DROP_INS:
+        return DROP_INS[sdv_class]
+    if issubclass(sdv_class, PillarsMixin):
+        return sdv_class
+    return type(sdv_class.__name__, (PillarsMixin, sdv_class),
+                {"__doc__": f"SDV's ``{sdv_class.__name__}`` with the pillars.",
+                 "__module__": __name__})
 
 
 __all__ = [
     "CARTSynthesizer", "CTGANSynthesizer", "CopulaGANSynthesizer", "GaussianCopulaSynthesizer",
-    "PillarsMixin", "TVAESynthesizer",
+    "PillarsMixin", "TVAESynthesizer", "with_pillars",
 ]

@@ -196,6 +196,14 @@ class TablePillars:
         rules = self.rules_ if rules is None else rules
         return rule_compliance(data, rules, self.rule_checks(), self.profile_)
 
+    def drivers_first(self) -> list[str]:
+        """The columns that drive the rules, drivers of earlier rules first: the order a
+        sequential backbone should generate them in, before what they drive."""
+        self._check_fitted()
+        by_target = {r.target: r.features for r in self.rule_set_.cart_rules}
+        drivers = [f for t in self.generation_order_ for f in by_target[t] if f not in by_target]
+        return list(dict.fromkeys(drivers))
+
     def check_conditions(self, conditions: pd.DataFrame) -> None:
         """Refuse, before any draw, conditions that no rebuilt row can meet.
 

@@ -20,7 +20,7 @@ def cart_customers(customers):
 
 
 def test_cart_keeps_rules_gaps_and_frame(customers, cart_customers):
-    fake = cart_customers.sample(2000)
+    fake = cart_customers.sample_table(2000)
     assert isinstance(cart_customers._model, CARTSynthesizer)
     assert list(fake.columns) == list(customers.columns)
     assert fake.dtypes.to_dict() == customers.dtypes.to_dict()
@@ -42,14 +42,14 @@ def test_every_tree_is_fitted_on_every_row(customers, cart_customers):
 
 def test_pair_trends_at_least_gaussian_copula_on_the_customer_table(customers, cart_customers):
     copula = PillarsSynthesizer(random_state=0, verbose=False).fit(customers)
-    cart_pairs = evaluate(customers, cart_customers.sample(1000)).scores["column_pair_trends"]
-    copula_pairs = evaluate(customers, copula.sample(1000)).scores["column_pair_trends"]
+    cart_pairs = evaluate(customers, cart_customers.sample_table(1000)).scores["column_pair_trends"]
+    copula_pairs = evaluate(customers, copula.sample_table(1000)).scores["column_pair_trends"]
     assert cart_pairs >= copula_pairs
 
 
 def test_cart_on_hepatitis_keeps_nulls_and_whole_numbers(hepatitis):
     synth = _cart(hepatitis)
-    fake = synth.sample(1000)
+    fake = synth.sample_table(1000)
     errors = (fake.isna().mean() - hepatitis.isna().mean()).abs()
     assert errors.max() < 0.05
     for column in ("age", "alk_phosphate", "sgot", "protime"):
@@ -59,10 +59,10 @@ def test_cart_on_hepatitis_keeps_nulls_and_whole_numbers(hepatitis):
 
 def test_exact_copies_are_reported_or_redrawn(customers):
     keep = _cart(customers, min_leaf=1)
-    kept = keep.sample(1000)
+    kept = keep.sample_table(1000)
     assert evaluate(customers, kept).scores["exact_copy_rate"] > 0.01
     redraw = _cart(customers, min_leaf=1, exact_copies="redraw")
-    fake = redraw.sample(1000)
+    fake = redraw.sample_table(1000)
     assert len(fake) == 1000
     assert evaluate(customers, fake).scores["exact_copy_rate"] == 0.0
 
@@ -72,12 +72,12 @@ def test_redraw_that_cannot_succeed_says_why():
     coarse = pd.DataFrame({"a": rng.choice(["x", "y"], 300), "b": rng.choice(["u", "v"], 300)})
     synth = _cart(coarse, exact_copies="redraw")
     with pytest.raises(SamplingError, match="too few distinct rows for exact_copies='redraw'"):
-        synth.sample(50)
+        synth.sample_table(50)
 
 
 def test_density_smoothing_draws_new_values_inside_the_leaf_ranges(customers):
     synth = _cart(customers, smoothing="density")
-    fake = synth.sample(1000)
+    fake = synth.sample_table(1000)
     income = fake["income"]
     assert not income.isin(customers["income"]).all()  # smoothed, not copied donors
     assert income.between(customers["income"].min(), customers["income"].max()).all()
@@ -87,14 +87,14 @@ def test_density_smoothing_draws_new_values_inside_the_leaf_ranges(customers):
 
 def test_seeded_cart_repeats_itself_and_survives_save_load(tmp_path, customers, cart_customers):
     cart_customers.reset_sampling()
-    first = cart_customers.sample(300)
+    first = cart_customers.sample_table(300)
     cart_customers.reset_sampling()
-    pd.testing.assert_frame_equal(first, cart_customers.sample(300))
-    pd.testing.assert_frame_equal(first, _cart(customers).sample(300))
+    pd.testing.assert_frame_equal(first, cart_customers.sample_table(300))
+    pd.testing.assert_frame_equal(first, _cart(customers).sample_table(300))
     cart_customers.save(tmp_path / "cart.pkl")
     loaded = PillarsSynthesizer.load(tmp_path / "cart.pkl")
     loaded.reset_sampling()
-    pd.testing.assert_frame_equal(first, loaded.sample(300))
+    pd.testing.assert_frame_equal(first, loaded.sample_table(300))
 
 
 def test_conditions_on_the_first_visited_column_and_beyond(customers):
@@ -103,10 +103,10 @@ def test_conditions_on_the_first_visited_column_and_beyond(customers):
     assert (model.sample(40, {"region": "North"})["region"] == "North").all()  # set, not rejected
     with pytest.raises(NotImplementedError):
         model.sample(40, {"education": "PhD"})  # off the start: SDV falls back to reject sampling
-    north = synth.sample_from_conditions([Condition({"region": "North"}, num_rows=60)])
+    north = synth.sample_from_conditions([Condition({"region": "North"}, num_rows=60)])["table"]
     assert len(north) == 60 and (north["region"] == "North").all()
     # a column later in the sequence is met by SDV's reject sampling
-    phd = synth.sample_from_conditions([Condition({"education": "PhD"}, num_rows=20)])
+    phd = synth.sample_from_conditions([Condition({"education": "PhD"}, num_rows=20)])["table"]
     assert len(phd) == 20 and (phd["education"] == "PhD").all()
 
 

@@ -52,7 +52,7 @@ def _data(cls):
 
 
 def _sample(synth):
-    return synth.sample(50) if isinstance(synth, PillarsSynthesizer) else synth.sample(0.5)
+    return synth.sample_table(50) if isinstance(synth, PillarsSynthesizer) else synth.sample_scale(0.5)
 
 
 def _assert_same(first, second):

@@ -53,7 +53,7 @@ def test_formulas_hold_on_every_synthetic_row(backbone):
     ledger = _ledger()
     synth = PillarsSynthesizer(backbone=backbone, random_state=0, verbose=False).fit(ledger)
     assert {r.target for r in synth.rule_set_.formulas} == {"total", "gross"}
-    fake = synth.sample(2000)
+    fake = synth.sample_table(2000)
     assert np.abs(fake["total"] - fake[["principal", "interest", "fees"]].sum(axis=1)).max() <= 0.015
     assert np.abs(fake["gross"] - fake["net"] - fake["tax"]).max() <= 0.01
     assert synth.rule_compliance(fake).min() == 1.0

@@ -11,7 +11,7 @@ SEEDS = (0, 1, 2)
 @pytest.fixture(scope="module")
 def runs(hepatitis):
     synths = [PillarsSynthesizer(random_state=s, verbose=False).fit(hepatitis) for s in SEEDS]
-    return [(synth, synth.sample(2000)) for synth in synths]
+    return [(synth, synth.sample_table(2000)) for synth in synths]
 
 
 def test_kept_rules_reach_the_threshold_on_held_out_rows(runs):

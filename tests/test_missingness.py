@@ -21,7 +21,7 @@ def test_customer_mechanisms_are_detected(fitted_customers):
 
 def test_customer_missingness_is_reproduced(customers, fitted_customers):
     fitted_customers.reset_sampling()
-    fake = fitted_customers.sample(5000)
+    fake = fitted_customers.sample_table(5000)
     for column in ("education", "account_balance"):
         assert fake[column].isna().mean() == pytest.approx(customers[column].isna().mean(), abs=0.02)
     real = customers.education.isna().groupby(_thirds(customers.age), observed=True).mean()
@@ -48,7 +48,7 @@ def test_rare_missingness_is_reproduced_at_its_rate():
     synth = PillarsSynthesizer(rules=False, random_state=0, verbose=False).fit(data)
     model = synth.missingness_["y"]
     assert model.mechanism == "MCAR" and model.rate == pytest.approx(0.003)
-    fake = synth.sample(20_000)
+    fake = synth.sample_table(20_000)
     assert fake.y.isna().mean() == pytest.approx(0.003, abs=0.0015)
 
 
@@ -66,7 +66,7 @@ def test_missingness_never_breaks_a_rule():
     derived = {r.target for r in synth.rules_ if r.kind == "cart_classification"}
     assert derived in ({"fee"}, {"plan"})
     assert synth.missingness_["plan"].mechanism == "MAR"
-    fake = synth.sample(3000)
+    fake = synth.sample_table(3000)
     assert synth.rule_compliance(fake).min() == 1.0
     assert (fake.fee[fake.plan.isna()] == "unknown").all()
     assert fake.plan.isna().mean() == pytest.approx(plan.isna().mean(), abs=0.03)
@@ -83,6 +83,6 @@ def test_a_null_beside_an_outlier_is_filled_within_a_strict_inequality():
     data = pd.DataFrame({"speed": speed, "gust": gust, "hour": rng.integers(0, 24, 600)})
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
     assert [str(r) for r in synth.rules_] == ["gust > speed (holds on every real row)"]
-    fake = synth.sample(500)
+    fake = synth.sample_table(500)
     both = fake.dropna()
     assert (both["gust"] > both["speed"]).all()

@@ -59,7 +59,7 @@ def test_user_metadata_wins(customers):
     assert synth.profile_["age"].kind == "categorical"
     assert "user's metadata" in synth.profile_["age"].reason
     assert synth.get_metadata().to_dict() == metadata.to_dict()
-    assert list(synth.sample(50).columns) == list(customers.columns)
+    assert list(synth.sample_table(50).columns) == list(customers.columns)
 
 
 def test_zero_one_codes_are_categorical_not_boolean():

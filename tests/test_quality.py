@@ -63,7 +63,7 @@ def test_a_broken_rule_shows_below_full_compliance(customers, fresh):
 
 
 def test_the_synthesizers_own_rules_and_models_are_checked(customers, fitted_customers):
-    fake = fitted_customers.sample(1000)
+    fake = fitted_customers.sample_table(1000)
     result = evaluate(customers, fake, synthesizer=fitted_customers)
     assert list(result.details["rules"]["rule"]) == [str(r) for r in fitted_customers.rules_]
     assert result.scores["rule_compliance"] == 1.0

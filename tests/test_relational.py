@@ -44,7 +44,7 @@ def _integrity(fake, metadata):
 @pytest.mark.parametrize("mode", ["hma", "gaussian_copula"])
 def test_portal_keys_resolve_and_sizes_hold(portal, mode):
     synth = MultiTablePillarsSynthesizer(backbone=mode, random_state=0, verbose=False).fit(portal)
-    fake = synth.sample()
+    fake = synth.sample_scale()
     metadata = synth.get_metadata()
     assert {(r["child_table_name"], r["parent_table_name"]) for r in metadata.relationships} == {
         ("surveys", "species"), ("surveys", "plots")}
@@ -58,7 +58,7 @@ def test_portal_keys_resolve_and_sizes_hold(portal, mode):
 def test_sequential_keeps_rules_children_counts_and_parent_context(portal):
     synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0,
                                          verbose=False).fit(portal)
-    fake = synth.sample()
+    fake = synth.sample_scale()
     assert synth.sample_compliance_["compliance"].min() == 1.0
     # children per plot: the spread of real counts survives (sdmetrics Cardinality's question)
     real_counts = portal["surveys"]["plot_id"].value_counts()
@@ -74,7 +74,7 @@ def test_three_level_chain_runs_sequential_where_hma_refuses(chain):
         MultiTablePillarsSynthesizer(backbone="hma", verbose=False).fit(chain)
     synth = MultiTablePillarsSynthesizer(backbone="cart",
                                          random_state=0, verbose=False).fit(chain)
-    fake = synth.sample(scale=0.5)
+    fake = synth.sample_scale(scale=0.5)
     assert all(share == 1.0 for share in _integrity(fake, synth.get_metadata()).values())
     assert len(fake["surveys"]) == round(0.5 * len(chain["surveys"]))
 
@@ -84,7 +84,7 @@ def test_hma_mode_quality_close_to_plain_hma(portal):
     from sdv.multi_table import HMASynthesizer
 
     synth = MultiTablePillarsSynthesizer(backbone="hma", random_state=0, verbose=False).fit(portal)
-    ours = evaluate(portal, synth.sample(), metadata=synth.get_metadata())
+    ours = evaluate(portal, synth.sample_scale(), metadata=synth.get_metadata())
     plain = HMASynthesizer(synth.get_metadata(), verbose=False)
     plain.fit(portal)
     theirs = evaluate(portal, plain.sample_scale(1.0), metadata=synth.get_metadata())
@@ -106,7 +106,7 @@ def test_dirty_flight_keys_are_reported_and_cleaned():
     synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0, verbose=False)
     synth.fit(tables)
     assert any("flights.tailnum" in n and "set to null" in n for n in synth.notes_)
-    fake = synth.sample(scale=0.5)
+    fake = synth.sample_scale(scale=0.5)
     assert all(share == 1.0 for share in _integrity(fake, synth.get_metadata()).values())
 
 
@@ -151,7 +151,7 @@ def test_rescale_counts_keeps_shares_and_total():
 def test_evaluate_related_tables(tmp_path, portal):
     synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0,
                                          verbose=False).fit(portal)
-    fake = synth.sample()
+    fake = synth.sample_scale()
     result = evaluate(portal, fake, synthesizer=synth)
     assert {"cardinality", "intertable_trends", "relationship_validity"} <= set(result.scores)
     assert result.scores["referential_integrity"] == 1.0 and result.scores["primary_keys_unique"] == 1.0
@@ -183,7 +183,7 @@ def test_hma_mode_keeps_planted_rules_in_parent_and_child():
     found = {(r["table"], r["rule"].split(" =")[0]) for _, r in synth.rule_compliance(
         {"customers": customers, "payments": payments}).iterrows()}
     assert {("customers", "customer_type"), ("payments", "size")} <= found
-    fake = synth.sample()
+    fake = synth.sample_scale()
     compliance = synth.rule_compliance(fake)
     assert compliance["compliance"].min() == 1.0
     assert all(share == 1.0 for share in _integrity(fake, synth.get_metadata()).values())

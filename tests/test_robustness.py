@@ -27,7 +27,7 @@ def test_nullable_and_pyarrow_dtypes_come_back_as_given(small, backend):
     table = small.convert_dtypes(dtype_backend=backend).assign(
         flag=pd.array([True, False, None] * 100, dtype="boolean"))
     synth = _fit(table)
-    fake = synth.sample(200)
+    fake = synth.sample_table(200)
     assert fake.dtypes.to_dict() == table.dtypes.to_dict()
     assert synth.rule_compliance(fake).min() == 1.0
     assert fake["flag"].isna().mean() == pytest.approx(1 / 3, abs=0.1)
@@ -52,7 +52,7 @@ def test_infinite_and_huge_values_get_a_clear_error(small, value, words):
 @pytest.mark.parametrize("backbone", ["gaussian_copula", "cart"])
 def test_tiny_tables_are_synthesized_without_rules(small, rows, backbone):
     synth = _fit(small.head(rows), backbone=backbone)
-    fake = synth.sample(20)
+    fake = synth.sample_table(20)
     assert len(fake) == 20 and list(fake.columns) == list(small.columns)
     assert synth.rules_ == [] and "too few" in synth.summary()
 
@@ -82,7 +82,7 @@ def test_bad_scale_is_refused(scale):
     synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0,
                                          verbose=False).fit(_related())
     with pytest.raises(ValueError, match="scale must be a positive, finite number"):
-        synth.sample(scale)
+        synth.sample_scale(scale)
 
 
 def test_evaluate_refuses_numbers_stored_as_text(small):
@@ -136,7 +136,7 @@ def test_user_columns_named_like_internal_ones_survive_the_sequential_mode():
     tables = _related(prefix="__")
     synth = MultiTablePillarsSynthesizer(backbone="gaussian_copula", random_state=0,
                                          verbose=False).fit(tables)
-    fake = synth.sample()
+    fake = synth.sample_scale()
     assert fake["parents"]["__parent__size"].mean() == pytest.approx(100, abs=1)
     assert set(fake["children"]["__children__x"]) <= {5, 6, 7}
     assert fake["children"]["pid"].dtype == tables["children"]["pid"].dtype
@@ -149,7 +149,7 @@ def test_orphans_keep_their_rows_with_a_null_key_in_both_modes(backbone):
     tables = _related()
     tables["children"].loc[:19, "pid"] = 999  # twenty orphans
     synth = MultiTablePillarsSynthesizer(backbone=backbone, random_state=0, verbose=False)
-    fake = synth.fit(tables).sample()
+    fake = synth.fit(tables).sample_scale()
     assert any("children.pid: 20 of 200 rows" in note for note in synth.notes_)
     assert len(fake["children"]) == 200
     assert fake["children"]["pid"].isna().mean() == pytest.approx(0.1, abs=0.05)

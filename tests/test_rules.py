@@ -15,7 +15,7 @@ def test_planted_rule_is_found_and_kept(fitted_customers):
     assert rule.kind == CLASSIFICATION
     assert rule.features == ("income",)
     assert rule.score >= 0.99
-    fake = fitted_customers.sample(2000)
+    fake = fitted_customers.sample_table(2000)
     truth = np.where(fake.income < 50_000, "Standard",
                      np.where(fake.income < 100_000, "Premium", "VIP"))
     # Rebuilt by the tree, so it matches the planted rule except within the split's gap.
@@ -49,7 +49,7 @@ def test_numeric_lookup_is_found():
     assert by_target["rate"].kind == REGRESSION
     assert by_target["rate"].features == ("grade",)
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
-    fake = synth.sample(1000)
+    fake = synth.sample_table(1000)
     expected = fake.grade.map({"A": 0.031, "B": 0.052, "C": 0.077, "D": 0.104, "E": 0.139})
     np.testing.assert_allclose(fake.rate, expected, atol=1e-9)
 
@@ -74,7 +74,7 @@ def test_rule_graph_is_acyclic_and_ordered():
     for target, features in graph.items():
         assert all(position.get(f, -1) < position[target] for f in features)
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
-    assert synth.rule_compliance(synth.sample(500)).min() == 1.0
+    assert synth.rule_compliance(synth.sample_table(500)).min() == 1.0
 
 
 def test_date_inequality_holds_on_every_synthetic_row():
@@ -91,7 +91,7 @@ def test_date_inequality_holds_on_every_synthetic_row():
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
     kinds = {(r.features, r.target): r.kind for r in synth.rules_}
     assert kinds[(("start_date",), "end_date")] in ("inequality", "strict_inequality")
-    fake = synth.sample(2000)
+    fake = synth.sample_table(2000)
     both = fake.start_date.notna() & fake.end_date.notna()
     assert (pd.to_datetime(fake.end_date[both]) >= pd.to_datetime(fake.start_date[both])).all()
     assert fake.end_date.isna().mean() == pytest.approx(data.end_date.isna().mean(), abs=0.03)
@@ -117,7 +117,7 @@ def test_near_deterministic_numeric_rule_keeps_the_distribution():
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
     assert {r.target: r.kind for r in synth.rules_ if r.kind == REGRESSION} in ({"y": REGRESSION},
                                                                                 {"x": REGRESSION})
-    fake = synth.sample(2000)
+    fake = synth.sample_table(2000)
     assert synth.rule_compliance(fake).min() == 1.0
     target = next(r.target for r in synth.rules_)
     assert fake[target].nunique() > 500
@@ -141,7 +141,7 @@ def test_near_rule_keeps_its_real_exceptions_and_an_exact_rule_has_none():
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(real)
     targets = {r.target for r in synth.rules_}
     assert {"band", "tier"} <= targets
-    fake = synth.sample(20_000)
+    fake = synth.sample_table(20_000)
     real_share = synth.rule_compliance(real)
     fake_share = synth.rule_compliance(fake)
     near = next(k for k in real_share.index if k.startswith("band"))

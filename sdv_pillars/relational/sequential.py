@@ -200,7 +200,7 @@ class SequentialRelationalModel:
                 linked = rescale_counts(augmented[r["parent_table_name"]][count].to_numpy(), wanted)
                 n = wanted + int(round(scale * self.rows_[table] * share))
             synth = self.synthesizers_[table]
-            rows = synth.sample(n) if n > 0 else pd.DataFrame(columns=synth._columns)
+            rows = synth.sample_table(n) if n > 0 else pd.DataFrame(columns=synth._columns)
             out = rows[self.own_columns_[table]].copy()
             key = self.metadata.tables[table].primary_key
             if key:

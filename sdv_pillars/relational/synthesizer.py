@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+import numpy as np
 import pandas as pd
+from sdv.errors import SynthesizerInputError
 from sdv.metadata import Metadata
 
 from sdv_pillars.backbones import resolve_backbone
@@ -128,6 +130,7 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         validate_parameters(self)
         self.mode_ = self._mode()
         tables = self._prepare(tables)
+        self._real_rows = {name: len(frame) for name, frame in tables.items()}
         if self.mode_ == HMA:
             self._check_hma_limits()
             self._fit_hma(tables)
@@ -187,8 +190,22 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
             for synthesizer in self._model.synthesizers_.values():
                 synthesizer.reset_sampling()
 
-    def sample(self, scale: float = 1.0) -> dict[str, pd.DataFrame]:
-        """Synthetic tables, roots ``scale`` times their real size: ``{name: DataFrame}``.
+    def sample(self, num_rows: int, main_table_name: str | None = None) -> dict[str, pd.DataFrame]:
+        """SDV 2's multi-table ``sample``: ``num_rows`` rows of ``main_table_name``, the other
+        tables scaled alike (``sample_scale(num_rows / real rows of that table)``)."""
+        self._check_fitted()
+        if main_table_name is None:
+            raise SynthesizerInputError("`main_table_name` cannot be None for multi-table "
+                                        "sampling. Please provide a table name.")
+        if main_table_name not in self._real_rows:
+            raise ValueError(f"Table '{main_table_name}' is not one of {sorted(self._real_rows)}.")
+        if isinstance(num_rows, bool) or not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+            raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
+        return self.sample_scale(num_rows / self._real_rows[main_table_name])
+
+    def sample_scale(self, scale: float = 1.0) -> dict[str, pd.DataFrame]:
+        """Synthetic tables, roots ``scale`` times their real size: ``{name: DataFrame}``
+        (SDV 2's ``sample_scale``).
 
         In the sequential mode the compliance of every table's rules, measured on the rows
         as generated (with their parent and children columns), is kept in
