@@ -43,7 +43,12 @@ class MultiTablePillarsMixin(PillarsBase):
 
     Fitted attributes, each ``{table: ...}``: ``pillars_``, ``profile_``, ``rule_set_``,
     ``rules_``, ``generation_order_``, ``missingness_``.
+
+    ``_profile_override`` lets a front door (``MultiTablePillarsSynthesizer``) hand over the
+    profiles it made from the data, ``{table: profile}``, in place of reading the metadata.
     """
+
+    _profile_override: dict | None = None
 
     def _install_pillars(self, data) -> None:
         if not (isinstance(data, dict) and data
@@ -59,8 +64,10 @@ class MultiTablePillarsMixin(PillarsBase):
             metadata.validate_data(frames)  # SDV's errors, before any mining
         self.pillars_ = {}
         for name, frame in frames.items():
-            profile = profile_from_metadata(frame.drop(columns=key_columns(metadata, name)),
-                                            metadata, name)
+            profile = (self._profile_override or {}).get(name)
+            if profile is None:
+                profile = profile_from_metadata(
+                    frame.drop(columns=key_columns(metadata, name)), metadata, name)
             reserved = reserved_columns(self._user_constraints, metadata, name)
             self.pillars_[name] = TablePillars(
                 name, metadata, self.rules and bool(profile), self.missingness and bool(profile),

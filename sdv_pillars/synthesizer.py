@@ -52,7 +52,8 @@ EXACT_COPIES = ("keep", "redraw")
 # SDV methods answered by the fitted backbone as they are (SDV's arguments, SDV's results)
 FORWARDED = ("get_transformers", "update_transformers",
              "get_learned_distributions", "get_info", "validate_constraints",
-             "reverse_transform_constraints", "get_loss_values_plot", "set_address_columns")
+             "reverse_transform_constraints", "get_loss_values_plot", "set_address_columns",
+             "get_distribution_class")
 
 
 class PillarsSynthesizer(BasePillarsSynthesizer):

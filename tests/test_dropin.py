@@ -262,3 +262,44 @@ def test_every_public_sdv_method_is_there_with_sdvs_parameters(ours, theirs):
     assert len(public) > 20
     for name in public:
         assert _parameters(getattr(ours, name)) == _parameters(getattr(theirs, name)), name
+
+
+@pytest.mark.parametrize("front_door, sdv_class", [
+    ("PillarsSynthesizer", sdv.single_table.GaussianCopulaSynthesizer),
+    ("PillarsSynthesizer", sdv.single_table.CTGANSynthesizer),
+    ("MultiTablePillarsSynthesizer", sdv.multi_table.HMASynthesizer),
+])
+def test_front_doors_have_sdvs_method_set(front_door, sdv_class):
+    import sdv_pillars
+
+    ours = getattr(sdv_pillars, front_door)
+    public = {n for n, _ in inspect.getmembers(sdv_class, callable) if not n.startswith("_")}
+    public -= {"raise_module_not_found_error"}  # an SDV helper, not a synthesizer method
+    assert public - {n for n in dir(ours) if not n.startswith("_")} == set()
+
+
+def test_front_door_sample_is_sdvs_and_takes_user_constraints():
+    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer
+
+    real = planted(400)
+    synth = PillarsSynthesizer(random_state=0, verbose=False)
+    synth.add_constraints([Inequality("a", "total")])
+    synth.fit({"guests": real})
+    synthetic = synth.sample(100)
+    assert list(synthetic) == ["guests"] and len(synthetic["guests"]) == 100
+    assert [type(c) for c in synth.get_constraints()] == [Inequality]
+    assert (synthetic["guests"]["total"] >= synthetic["guests"]["a"]).all()
+    assert "total" not in {r.target for r in synth.rules_}  # gave way to the user's constraint
+    assert synth.sample_table(7).shape == (7, real.shape[1])
+    assert "total" not in synth.get_transformers()  # SDV's own method, on the backbone
+
+    rng = np.random.default_rng(1)
+    parents = pd.DataFrame({"pid": np.arange(60), "region": rng.choice(["n", "s"], 60)})
+    children = real.assign(cid=np.arange(400), pid=rng.integers(0, 60, 400))
+    multi = MultiTablePillarsSynthesizer(random_state=0, verbose=False)
+    multi.add_constraints([Inequality("a", "total", table_name="children")])
+    multi.fit({"parents": parents, "children": children})
+    tables = multi.sample(30, main_table_name="parents")
+    assert len(tables["parents"]) == 30
+    assert (tables["children"]["total"] >= tables["children"]["a"]).all()
+    assert [type(c) for c in multi.get_constraints()] == [Inequality]

@@ -17,15 +17,18 @@
 
 from __future__ import annotations
 
+import inspect
 from copy import deepcopy
 
 import numpy as np
 import pandas as pd
-from sdv.errors import SynthesizerInputError
+from sdv.errors import NotFittedError, SynthesizerInputError
 from sdv.metadata import Metadata
 
 from sdv_pillars.backbones import resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
+from sdv_pillars.draws import fresh_seed
+from sdv_pillars.dropin import write_constraints
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.profiling import apply_profile, profile_from_metadata, profile_table
 from sdv_pillars.relational.keys import (
@@ -39,11 +42,14 @@ from sdv_pillars.relational.loading import load_tables
 from sdv_pillars.relational.sequential import SequentialRelationalModel
 from sdv_pillars.runtime import seeded
 from sdv_pillars.synthesizer import PillarsSynthesizer
-from sdv_pillars.table_pillars import TablePillars
 from sdv_pillars.validation import checked_table, validate_backbone_kwargs, validate_parameters
 
 HMA = "hma"
 HMA_MAX_TABLES, HMA_MAX_DEPTH = 5, 2
+# SDV HMA methods answered by the fitted HMA as they are (HMA mode)
+HMA_FORWARDED = ("get_transformers", "update_transformers", "get_learned_distributions",
+                 "get_loss_values", "get_info", "validate_constraints", "set_address_columns",
+                 "auto_assign_transformers", "validate")
 
 
 class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
@@ -136,40 +142,56 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
             self._fit_hma(tables)
         else:
             self._fit_sequential(tables)
+        self._set_fitted_attributes()
+        return self
+
+    def _set_fitted_attributes(self) -> None:
         self.profile_ = {name: p.profile_ for name, p in self.pillars_.items()}
         self.rule_set_ = {name: p.rule_set_ for name, p in self.pillars_.items()}
         self.rules_ = {name: p.rules_ for name, p in self.pillars_.items()}
         self.generation_order_ = {name: p.generation_order_ for name, p in self.pillars_.items()}
         self.missingness_ = {name: p.missingness_models() for name, p in self.pillars_.items()}
-        return self
 
-    def _table_pillars(self, name: str, frame: pd.DataFrame) -> TablePillars:
-        """One table's pillars, on the columns pillar 1 profiled (not its keys)."""
-        profile = self._profiles[name]
-        pillars = TablePillars(name, None, self.rules and bool(profile),
-                               self.missingness and bool(profile), self.rule_threshold,
-                               self.max_depth, self.random_state)
-        return pillars.fit(frame, profile=profile)
+    @property
+    def _user_constraints(self) -> list:
+        return self.__dict__.setdefault("_constraints_added", [])
+
+    def _build_hma(self, tables: dict[str, pd.DataFrame]):
+        """SDV's HMA with each table's pillars (``multi_table.HMASynthesizer``), made from the
+        front door's metadata and profiles, with the user's constraints; not yet fitted."""
+        from sdv_pillars.multi_table import HMASynthesizer
+
+        options = {"verbose": self.verbose, **(self.backbone_kwargs or {})}
+        seed = self.random_state if self.random_state is not None else fresh_seed()
+        with self._quiet():
+            model = HMASynthesizer(deepcopy(self.metadata_), **options, rules=self.rules,
+                                   missingness=self.missingness,
+                                   rule_threshold=self.rule_threshold, max_depth=self.max_depth,
+                                   random_state=seed)
+            model._profile_override = self._profiles
+            for table, parameters in self._table_parameters_set.items():
+                model.set_table_parameters(table, parameters)
+            if self._user_constraints:
+                model.add_constraints(list(self._user_constraints))
+        return model
 
     def _fit_hma(self, tables: dict[str, pd.DataFrame]) -> None:
-        from sdv.multi_table import HMASynthesizer
-
-        self.pillars_ = {name: self._table_pillars(name, frame) for name, frame in tables.items()}
-        constraints = [c for pillars in self.pillars_.values() for c in pillars.constraints()]
-        options = {"verbose": self.verbose, **(self.backbone_kwargs or {})}
+        model = self._build_hma(tables)
         with seeded(self.random_state), self._quiet():
-            model = HMASynthesizer(deepcopy(self.metadata_), **options)
-            if constraints:
-                model.add_constraints(constraints)
             model.fit(tables)
         self._model = model
+        self.pillars_ = dict(model.pillars_)
 
     def _fit_sequential(self, tables: dict[str, pd.DataFrame]) -> None:
         def make_synthesizer(table: str) -> PillarsSynthesizer:
-            return PillarsSynthesizer(
+            synthesizer = PillarsSynthesizer(
                 backbone=self._backbone, backbone_kwargs=self.backbone_kwargs,
                 rules=self.rules, rule_threshold=self.rule_threshold, max_depth=self.max_depth,
                 missingness=self.missingness, random_state=self.random_state, verbose=False)
+            own = [c for c in self._user_constraints if getattr(c, "table_name", None) == table]
+            if own:
+                synthesizer.add_constraints(own)
+            return synthesizer
 
         model = SequentialRelationalModel(self.metadata_, make_synthesizer, self.random_state,
                                           self.verbose)
@@ -183,9 +205,7 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         """Make the next samples repeat those drawn right after ``fit``."""
         self._check_fitted()
         if self.mode_ == HMA:
-            self._model.reset_sampling()
-            for pillars in self.pillars_.values():
-                pillars.reset_sampling()
+            self._model.reset_sampling()  # the drop-in HMA replays the pillars' draws too
         else:
             for synthesizer in self._model.synthesizers_.values():
                 synthesizer.reset_sampling()
@@ -227,10 +247,58 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         return {name: restore_dtypes(frame, self._dtypes[name]) for name, frame in final.items()}
 
     # -- introspection ---------------------------------------------------------------------------
-    def get_metadata(self):
-        """The multi-table metadata used (detected, or the user's)."""
+    def get_metadata(self, version: str = "original"):
+        """The multi-table metadata used (detected, or the user's); with
+        ``version="modified"``, HMA's after the constraints."""
         self._check_fitted()
+        if version == "modified" and self.mode_ == HMA:
+            return self._model.get_metadata(version)
         return self.metadata_
+
+    def add_constraints(self, constraints: list) -> None:
+        """SDV's ``add_constraints``: your own ``sdv.cag`` constraints, each naming its table
+        (``table_name``), kept alongside the mined ones; applied at the next ``fit``. The
+        sequential mode takes single-table constraints (its tables are fitted one by one)."""
+        if not isinstance(constraints, list):
+            raise ValueError("Constraints must be a list of sdv.cag objects.")
+        for constraint in constraints:
+            if getattr(constraint, "table_name", None) is None:
+                raise ValueError(f"The '{type(constraint).__name__}' is missing the required "
+                                 "parameter 'table_name': say which table it is for.")
+        self._user_constraints.extend(constraints)
+
+    def get_constraints(self, filepath=None):
+        """Your constraints, as SDV lists them; each table's mined ones are in ``pillars_``."""
+        if hasattr(self, "_model") and self.mode_ == HMA:
+            return self._model.get_constraints(filepath)
+        constraints = [deepcopy(c) for c in self._user_constraints]
+        return constraints if filepath is None else write_constraints(constraints, filepath)
+
+    @property
+    def _table_parameters_set(self) -> dict:
+        return self.__dict__.setdefault("_table_parameters_given", {})
+
+    def set_table_parameters(self, table_name: str, table_parameters: dict) -> None:
+        """SDV's ``set_table_parameters`` (HMA mode): options of one table's GaussianCopula,
+        applied at the next ``fit``."""
+        self._table_parameters_set.setdefault(table_name, {}).update(table_parameters)
+
+    def get_table_parameters(self, table_name: str) -> dict:
+        """SDV's ``get_table_parameters``: the fitted HMA's, or before ``fit`` the ones set."""
+        if hasattr(self, "_model") and self.mode_ == HMA:
+            return self._model.get_table_parameters(table_name)
+        return {"synthesizer_name": None,
+                "synthesizer_parameters": dict(self._table_parameters_set.get(table_name, {}))}
+
+    def _hma_model(self, name: str):
+        self._check_fitted()
+        if self.mode_ != HMA:
+            raise NotImplementedError(
+                f"{name} is a method of SDV's HMA; the sequential mode fits one "
+                "PillarsSynthesizer per table (fitted tables: _model.synthesizers_). Use "
+                "backbone='hma' for HMA's methods."
+            )
+        return self._model
 
     def rule_compliance(self, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Per table and rule, the share of rows of ``tables`` that keep it. Rules that tie a
@@ -248,6 +316,30 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         columns = ["table", "rule", "compliance"]
         return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
+    def preprocess(self, tables) -> dict[str, pd.DataFrame]:
+        """SDV's ``preprocess`` (HMA mode): the tables as HMA models them, keys cleaned and
+        the pillars' derived columns taken out."""
+        validate_parameters(self)
+        self.mode_ = self._mode()
+        tables = self._prepare(tables)
+        if self.mode_ != HMA:
+            raise NotImplementedError("preprocess is a method of SDV's HMA; use backbone='hma'.")
+        self._check_hma_limits()
+        self._real_rows = {name: len(frame) for name, frame in tables.items()}
+        self._built = self._build_hma(tables)
+        with self._quiet():
+            return self._built.preprocess(tables)
+
+    def fit_processed_data(self, processed_data) -> None:
+        """SDV's ``fit_processed_data`` (HMA mode), after ``preprocess``."""
+        if not hasattr(self, "_built"):
+            raise NotFittedError("Call preprocess(tables) before fit_processed_data.")
+        with seeded(self.random_state), self._quiet():
+            self._built.fit_processed_data(processed_data)
+        self._model = self._built
+        self.pillars_ = dict(self._built.pillars_)
+        self._set_fitted_attributes()
+
     def summary(self) -> str:
         """Tables, keys, what was done to dirty keys, and each table's rules."""
         self._check_fitted()
@@ -260,3 +352,20 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
             lines.append(f"Table {name}: {len(rules)} rule(s)")
             lines += [f"  {rule}" for rule in rules]
         return "\n".join(lines)
+
+
+def _forward_to_hma(name: str):
+    """An SDV HMA method answered by the fitted HMA (HMA mode), with SDV's signature."""
+    from sdv.multi_table.base import BaseMultiTableSynthesizer
+
+    def method(self, *args, **kwargs):
+        return getattr(self._hma_model(name), name)(*args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"SDV's ``{name}``, on the fitted HMA (HMA mode only)."
+    method.__signature__ = inspect.signature(getattr(BaseMultiTableSynthesizer, name))
+    return method
+
+
+for _name in HMA_FORWARDED:
+    setattr(MultiTablePillarsSynthesizer, _name, _forward_to_hma(_name))
