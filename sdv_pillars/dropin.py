@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import inspect
 import json
+from copy import deepcopy
 from pathlib import Path
 
 from sdv.errors import NotFittedError
 from sdv.single_table.base import FIXED_RNG_SEED
 
 from sdv_pillars.defaults import MAX_DEPTH, RULE_THRESHOLD
-from sdv_pillars.pillar_constraint import PillarConstraint
-from sdv_pillars.rules.constraints import MinedInequality
 
 PILLAR_PARAMETERS = (
     inspect.Parameter("rules", inspect.Parameter.KEYWORD_ONLY, default=True),
@@ -37,11 +36,6 @@ PILLAR_PARAMETERS = (
     inspect.Parameter("max_depth", inspect.Parameter.KEYWORD_ONLY, default=MAX_DEPTH),
     inspect.Parameter("random_state", inspect.Parameter.KEYWORD_ONLY, default=None),
 )
-
-
-def is_mined(constraint) -> bool:
-    """Whether a constraint is one of the pillars' (not one the user added)."""
-    return isinstance(constraint, (PillarConstraint, MinedInequality))
 
 
 def write_constraints(constraints: list, filepath) -> None:
@@ -97,9 +91,15 @@ class PillarsBase:
     def _install_pillars(self, data) -> None:
         raise NotImplementedError
 
-    def _renew_sdv_state(self) -> None:
-        """SDV's state created afresh, with the arguments the synthesizer was made with."""
+    def _renew_sdv_state(self, chain: list, prepare=None) -> None:
+        """SDV's state created afresh, with the arguments the synthesizer was made with
+        (then ``prepare()``, when given), and ``chain`` (mined constraints and the user's)
+        given to SDV's own ``add_constraints`` (not this class's, which records the user's)."""
         super().__init__(**self._sdv_arguments)
+        if prepare is not None:
+            prepare()
+        if chain:
+            super().add_constraints(chain)
 
     def fit(self, data) -> None:
         """Fit the pillars, then SDV's synthesizer, on ``{table_name: DataFrame}``."""
@@ -128,9 +128,10 @@ class PillarsBase:
         self._pillars_fitted_on = None
 
     def get_constraints(self, filepath=None):
-        """The user's constraints, as SDV lists them; the pillars' findings are in their own
-        attributes (``rules_``, ``missingness_``)."""
-        constraints = [c for c in super().get_constraints() if not is_mined(c)]
+        """The user's constraints, as SDV lists them (copies, in the order added; SDV keeps
+        the very objects it is given, so these carry what they learned at ``fit``). The
+        pillars' findings are in their own attributes (``rules_``, ``missingness_``)."""
+        constraints = [deepcopy(c) for c in self._user_constraints]
         return constraints if filepath is None else write_constraints(constraints, filepath)
 
     def _reset_pillars(self) -> None:

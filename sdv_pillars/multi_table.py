@@ -77,14 +77,14 @@ class MultiTablePillarsMixin(PillarsBase):
         if mined or self._pillars_fitted_on is not None:
             parameters = {name: self.get_table_parameters(name)["synthesizer_parameters"]
                           for name in metadata.tables}
-            self._renew_sdv_state()
-            for name, table_parameters in parameters.items():
-                self.set_table_parameters(name, table_parameters)
             user_multi = [c for c in self._user_constraints if not c._is_single_table]
             user_single = [c for c in self._user_constraints if c._is_single_table]
-            chain = user_multi + mined + user_single
-            if chain:
-                super().add_constraints(chain)
+
+            def restore_table_parameters():
+                for name, table_parameters in parameters.items():
+                    self.set_table_parameters(name, table_parameters)
+
+            self._renew_sdv_state(user_multi + mined + user_single, restore_table_parameters)
         self._pillars_fitted_on = fingerprint
 
     def _reset_pillars(self) -> None:

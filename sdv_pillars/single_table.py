@@ -94,10 +94,7 @@ class PillarsMixin(PillarsBase):
         steps.close()
         mined = pillars.constraints()
         if mined or self._pillars_fitted_on is not None:
-            self._renew_sdv_state()  # the chain is [mined..., user's...] (dropin)
-            chain = mined + self._user_constraints
-            if chain:
-                super().add_constraints(chain)
+            self._renew_sdv_state(mined + self._user_constraints)  # (dropin)
             if mined:
                 # add_constraints rebuilds the data processor and forgets the backbone's own
                 # transformer choices (CTGAN, TVAE and CART take labels as they are)

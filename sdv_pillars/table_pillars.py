@@ -118,7 +118,8 @@ class TablePillars:
         self._formulas: dict[str, FormulaRule] = {}
         for rule in self.rule_set_.formulas:
             constraint = FormulaRule(rule.target, list(rule.features),
-                                     formula_tolerance(data, rule), self.seed_, self.table_name)
+                                     formula_tolerance(data, rule), self.seed_, self.table_name,
+                                     rule.kind)
             constraint.fit(data, None)
             self._formulas[rule.target] = constraint
         by_target = {r.target: r for r in self.rule_set_.cart_rules}

@@ -123,6 +123,11 @@ def test_user_constraint_wins_over_a_mined_rule_and_both_are_kept():
     synthetic = synthesizer.sample(300)["guests"]
     synthesizer.validate_constraints(synthetic)  # SDV's own check of the user's constraints
     assert (synthetic["total"] >= synthetic["a"]).all()
+    synthesizer.fit({"guests": real.sample(frac=0.8, random_state=1)})  # other rows: mined afresh...
+    assert [type(c) for c in synthesizer.get_constraints()] == [FixedCombinations, Inequality]
+    again = synthesizer.sample(300)["guests"]  # ...and neither list grows
+    synthesizer.validate_constraints(again)
+    assert len(again) == 300 and synthesizer.pillars_.constraints()[-1:] != []  # nulls of note
 
 
 def test_condition_on_a_rule_label_is_met_and_an_impossible_one_fails_fast(fitted):

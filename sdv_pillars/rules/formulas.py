@@ -1,4 +1,4 @@
-"""Pillar 2 (formulas): a column that is exactly the sum of others, kept exactly.
+"""Pillar 2 (formulas): a column that is exactly the sum or product of others, kept exactly.
 
 Business tables are full of arithmetic identities (``paid_total = paid_principal +
 paid_interest + paid_late_fees``) that a depth-limited tree can only approximate. A formula
@@ -13,9 +13,15 @@ values) and every set of one or two other columns: the remainder ``t - sum(set)`
 on ``PROBE_ROWS`` random rows with every remaining column at once (one vector comparison),
 and only a column that matches there is checked on every row. A difference ``a = t - b`` is
 found as the sum ``t = a + b``. A column takes part in at most one formula (as target or
-part), smallest formulas first. ``FormulaRule`` is the SDV constraint: the backbone never
-sees the target, which is rebuilt as the sum of its generated parts, rounded as the real
-column is written.
+part), smallest formulas first.
+
+Products ``t = a * b`` (``amount = price * quantity``) are searched the same way after the
+sums, over pairs of the columns no sum uses: every pair is tried on the probe rows at once,
+within the rounding of the three columns (half a step of the target's decimals, plus each
+part's half step times the other part); a ratio ``rate = amount / count`` is found as the
+product ``amount = rate * count``. ``FormulaRule`` is the SDV constraint: the backbone never
+sees the target, which is rebuilt from its generated parts, rounded as the real column is
+written.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ import pandas as pd
 from sdv_pillars.pillar_constraint import DerivedColumn
 from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 
-FORMULA = "formula"
+FORMULA = "formula"  # a sum
+PRODUCT = "product"
 MAX_PARTS = 3
 PROBE_ROWS = 16  # rows a candidate sum is tried on before every row is checked
 CHANCE_SHARE = 0.5  # a sum that shuffled parts keep this often is implied by the marginals
@@ -55,16 +62,25 @@ def rounding_tolerance(places: list[int]) -> float:
     return 0.5 * step * max(1, sum(p > 0 for p in places))
 
 
+def half_steps(places: list[int]) -> np.ndarray:
+    """Half a step of each column's written decimals (0 for whole numbers)."""
+    return np.array([0.5 * 10.0 ** -p if p > 0 else 0.0 for p in places])
+
+
 @dataclass(frozen=True)
 class Formula:
-    """``target = sum(parts)`` on every real row, within ``tolerance``."""
+    """``target = sum(parts)`` (or, with ``operation`` PRODUCT, their product) on every real
+    row, within ``tolerance`` (for a product: the target's own rounding; the parts' is added
+    row by row, ``product_slack``)."""
 
     target: str
     parts: tuple[str, ...]
     tolerance: float
+    operation: str = FORMULA
 
     def __str__(self) -> str:
-        return f"{self.target} = {' + '.join(self.parts)} (exact on every real row)"
+        sign = " * " if self.operation == PRODUCT else " + "
+        return f"{self.target} = {sign.join(self.parts)} (exact on every real row)"
 
 
 def numbers(frame: pd.DataFrame) -> np.ndarray:
@@ -74,6 +90,47 @@ def numbers(frame: pd.DataFrame) -> np.ndarray:
 
 def _holds(target: np.ndarray, parts: list[np.ndarray], tolerance: float) -> np.ndarray:
     return np.abs(target - np.sum(parts, axis=0)) <= tolerance
+
+
+def product_slack(a: np.ndarray, b: np.ndarray, half_a: float, half_b: float,
+                  tolerance: float) -> np.ndarray:
+    """How far ``a * b`` may be from the target because the three are rounded, row by row."""
+    return tolerance + np.abs(a) * half_b + np.abs(b) * half_a + 1e-9 * np.abs(a * b)
+
+
+def _products(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
+              targets: set[int], busy: set[int], probe: np.ndarray,
+              rng: np.random.Generator) -> list[Formula]:
+    """Products ``t = a * b`` (module docstring). A target is a column no formula uses yet; a
+    part may serve several products, but is never a formula's target (every part is drawn by
+    the backbone, every target rebuilt from parts)."""
+    half = half_steps(places)
+    sample = values[probe]
+    found = []
+    for t in varied:
+        if t in busy:
+            continue
+        for a in [j for j in range(len(columns)) if j != t and j not in targets]:
+            free = [j for j in range(a + 1, len(columns)) if j != t and j not in targets]
+            if not free:
+                continue
+            slack = product_slack(sample[:, [a]], sample[:, free], half[a], half[free], half[t])
+            close = np.abs(sample[:, [a]] * sample[:, free] - sample[:, [t]]) <= slack
+            for b in np.asarray(free)[close.all(axis=0)]:
+                full = product_slack(values[:, a], values[:, b], half[a], half[b], half[t])
+                if not (np.abs(values[:, a] * values[:, b] - values[:, t]) <= full).all():
+                    continue
+                shuffled = rng.permutation(values[:, b])
+                chance = product_slack(values[:, a], shuffled, half[a], half[b], half[t])
+                if (np.abs(values[:, a] * shuffled - values[:, t]) <= chance).mean() >= CHANCE_SHARE:
+                    continue
+                found.append(Formula(columns[t], (columns[a], columns[int(b)]), half[t], PRODUCT))
+                targets.add(t)
+                busy |= {t, a, int(b)}
+                break
+            if t in targets:
+                break
+    return found
 
 
 def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
@@ -126,33 +183,44 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                     break
                 if t in used:
                     break
-    return found
+    targets = {columns.index(f.target) for f in found}
+    return found + _products(values, columns, places, varied, targets, used, probe, rng)
 
 
 def formula_tolerance(data: pd.DataFrame, rule) -> float:
-    """The rounding tolerance of a formula's columns (``rounding_tolerance``)."""
+    """The rounding tolerance of a formula's columns (``rounding_tolerance``; for a product,
+    the target's half step: the parts' rounding is added row by row)."""
     values = numbers(data[[rule.target, *rule.features]])
-    return rounding_tolerance([decimals(values[:, j]) for j in range(values.shape[1])])
+    places = [decimals(values[:, j]) for j in range(values.shape[1])]
+    return float(half_steps(places[:1])[0]) if rule.kind == PRODUCT else rounding_tolerance(places)
 
 
 class FormulaRule(DerivedColumn):
-    """``target`` rebuilt as the sum of ``parts`` (an SDV 2 programmable constraint).
+    """``target`` rebuilt as the sum (or product) of ``parts``: an SDV 2 programmable
+    constraint, mined by the pillars or declared by a user (``add_constraints``).
 
     Args:
         target: the derived column.
-        parts: the columns it is the sum of.
-        tolerance: how far a row may be from the exact sum and still keep the formula.
+        parts: the columns it is the sum (or product) of.
+        tolerance: how far a row may be from the exact sum and still keep the formula (for a
+            product, from the exact product, on top of the parts' own rounding).
         random_state: the rebuild draws nothing; the common base keeps a seed all the same.
         table_name: the table, for multi-table metadata.
+        operation: ``"formula"`` (a sum, the default) or ``"product"`` (two parts).
     """
 
     def __init__(self, target: str, parts: list[str], tolerance: float,
-                 random_state: int | None = None, table_name: str | None = None):
+                 random_state: int | None = None, table_name: str | None = None,
+                 operation: str = FORMULA):
+        if operation not in (FORMULA, PRODUCT) or (operation == PRODUCT and len(parts) != 2):
+            raise ValueError(f"A formula is a sum of parts ('{FORMULA}') or a product of two "
+                             f"('{PRODUCT}'); got {operation!r} of {len(parts)} parts.")
         self.target = target
         self.parts = list(parts)
         self.tolerance = tolerance
         self.random_state = random_state
         self.table_name = table_name
+        self.operation = operation
 
     def _columns_read(self, data: pd.DataFrame) -> list[str]:
         return [self.target, *self.parts]
@@ -161,17 +229,26 @@ class FormulaRule(DerivedColumn):
         return (0,)
 
     def _fit(self, data: pd.DataFrame) -> None:
-        self.decimals_ = decimals(numbers(data[[self.target]])[:, 0])
+        values = numbers(data[[self.target, *self.parts]])
+        self.decimals_ = decimals(values[:, 0])
+        self.part_half_steps_ = half_steps([decimals(values[:, j])
+                                            for j in range(1, values.shape[1])])
 
-    def _sum(self, data: pd.DataFrame) -> np.ndarray:
-        return numbers(data[self.parts]).sum(axis=1)
+    def _combine(self, data: pd.DataFrame) -> np.ndarray:
+        parts = numbers(data[self.parts])
+        return parts.prod(axis=1) if self.operation == PRODUCT else parts.sum(axis=1)
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()
-        data[self.target] = np.round(self._sum(data), self.decimals_)
+        data[self.target] = np.round(self._combine(data), self.decimals_)
         return data
 
     def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
         actual = pd.to_numeric(synthetic_data[self.target], errors="coerce").to_numpy(dtype=float)
-        valid = np.abs(actual - self._sum(synthetic_data)) <= self.tolerance + 1e-9
+        if self.operation == PRODUCT:
+            a, b = numbers(synthetic_data[self.parts]).T
+            slack = product_slack(a, b, *self.part_half_steps_, self.tolerance)
+        else:
+            slack = self.tolerance + 1e-9
+        valid = np.abs(actual - self._combine(synthetic_data)) <= slack
         return pd.Series(valid, index=synthetic_data.index)

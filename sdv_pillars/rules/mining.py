@@ -48,7 +48,7 @@ from sdv_pillars.rules.constraints import (
     label_tree_fits,
     make_tree,
 )
-from sdv_pillars.rules.formulas import FORMULA, find_formulas
+from sdv_pillars.rules.formulas import FORMULA, PRODUCT, find_formulas
 
 INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
 
@@ -64,8 +64,9 @@ class Rule:
     baseline: float
 
     def __str__(self) -> str:
-        if self.kind == FORMULA:
-            return f"{self.target} = {' + '.join(self.features)} (exact on every real row)"
+        if self.kind in (FORMULA, PRODUCT):
+            sign = " * " if self.kind == PRODUCT else " + "
+            return f"{self.target} = {sign.join(self.features)} (exact on every real row)"
         if self.kind in (INEQUALITY, STRICT_INEQUALITY):
             sign = ">" if self.kind == STRICT_INEQUALITY else ">="
             return f"{self.target} {sign} {self.features[0]} (holds on every real row)"
@@ -99,7 +100,7 @@ class RuleSet:
 
     @property
     def formulas(self) -> list[Rule]:
-        return [r for r in self.rules if r.kind == FORMULA]
+        return [r for r in self.rules if r.kind in (FORMULA, PRODUCT)]
 
     @property
     def inequalities(self) -> list[Rule]:
@@ -315,7 +316,7 @@ def mine_rules(
     rest = {c: p for c, p in profile.items() if c not in summed}
     ruleset = mine_cart_rules(data, rest, threshold, max_depth, random_state=random_state,
                               reserved=frozenset(reserved))
-    ruleset.rules[:0] = [Rule(f.target, f.parts, FORMULA, 1.0, 0.0) for f in formulas]
+    ruleset.rules[:0] = [Rule(f.target, f.parts, f.operation, 1.0, 0.0) for f in formulas]
     ruleset.rejected.extend(
         RejectedRule(f.target, f.parts, 1.0, f"gives way to the user's {reserved[f.target]}")
         for f in given_way
