@@ -86,3 +86,20 @@ def test_a_null_beside_an_outlier_is_filled_within_a_strict_inequality():
     fake = synth.sample_table(500)
     both = fake.dropna()
     assert (both["gust"] > both["speed"]).all()
+
+
+def test_null_rates_are_counted_on_every_row_of_a_long_table():
+    """The null models are fitted on a sample of MISSINGNESS_MAX_ROWS rows, but the rates
+    they reproduce are counted on all rows (a sample's rate would stay off by its error)."""
+    from sdv_pillars.defaults import MISSINGNESS_MAX_ROWS
+
+    rng = np.random.default_rng(5)
+    n = 3 * MISSINGNESS_MAX_ROWS
+    table = pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(list("ab"), n)})
+    table["y"] = rng.normal(size=n)
+    table.loc[(table["g"] == "a") & (rng.random(n) < 0.5), "y"] = np.nan  # MAR on g
+    table.loc[rng.random(n) < 0.2, "x"] = np.nan  # MCAR
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    for column in ("x", "y"):
+        assert synth.missingness_[column].rate == table[column].isna().mean()
+    assert synth.missingness_["y"].mechanism == "MAR"

@@ -125,15 +125,17 @@ def analyse_column(
     min_auc: float = MAR_MIN_AUC,
     min_nulls: int = MIN_NULLS,
     random_state: int | None = None,
+    rate: float | None = None,
 ) -> MissingnessModel:
     """Decide MCAR vs MAR for one column from held-out evidence (see module docstring).
 
     ``design`` holds the candidate drivers (values of other columns, with no nulls, and
     earlier columns' null indicators), one row per real row, and ``encoded`` the same
     columns as a numeric design matrix (encoded once by the caller, for speed); ``is_null``
-    is the indicator.
+    is the indicator. ``rate`` is the column's null rate when the rows are a sample of the
+    table (a count over every row is cheap and exact); ``None`` takes it from ``is_null``.
     """
-    rate = float(is_null.mean())
+    rate = float(is_null.mean()) if rate is None else rate
     n_null, n_present = int(is_null.sum()), int((~is_null).sum())
     if min(n_null, n_present) < min_nulls or design.shape[1] == 0:
         return MissingnessModel(
@@ -184,8 +186,10 @@ def analyse_missingness(
     Columns are visited in the hot deck's order (most nulls first); each one's candidate
     drivers are the other ``value_columns`` (their nulls filled by ``hot_deck``) and the null
     indicators of the columns visited before it. The models are fitted on a random sample
-    of at most ``max_rows`` rows.
+    of at most ``max_rows`` rows; every null rate is counted on all rows (a sample's rate
+    would stay off by its sampling error however many rows are generated).
     """
+    rates = data[list(hot_deck.donors_)].isna().mean()
     sample = data if len(data) <= max_rows else data.sample(max_rows, random_state=random_state)
     filled = hot_deck.fill(sample, np.random.default_rng(random_state))
     design = model_frame(filled[value_columns], profile)
@@ -198,7 +202,8 @@ def analyse_missingness(
         encoded = (np.hstack([blocks[c] for c in candidates]) if candidates
                    else np.empty((len(design), 0)))
         models[column] = analyse_column(column, design[candidates], encoded, is_null, profile,
-                                        alpha, min_auc, random_state=random_state)
+                                        alpha, min_auc, random_state=random_state,
+                                        rate=float(rates[column]))
         indicator = column + NULL_SUFFIX
         design[indicator] = is_null.astype(float)
         profile[indicator] = indicator_profile(column)
