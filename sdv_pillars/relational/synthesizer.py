@@ -133,17 +133,24 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
         Args:
             tables: ``{name: DataFrame}``, a folder of CSV/Parquet files or a SQLite file.
         """
+        tables = self._start(tables)
+        if self.mode_ == HMA:
+            self._fit_hma(tables)
+        else:
+            self._fit_sequential(tables)
+        self._set_fitted_attributes()
+        return self
+
+    def _start(self, tables) -> dict[str, pd.DataFrame]:
+        """What ``fit`` and ``preprocess`` do first: check the parameters, choose the mode,
+        read and clean the tables (``_prepare``), check HMA's limits."""
         validate_parameters(self)
         self.mode_ = self._mode()
         tables = self._prepare(tables)
         self._real_rows = {name: len(frame) for name, frame in tables.items()}
         if self.mode_ == HMA:
             self._check_hma_limits()
-            self._fit_hma(tables)
-        else:
-            self._fit_sequential(tables)
-        self._set_fitted_attributes()
-        return self
+        return tables
 
     def _set_fitted_attributes(self) -> None:
         self.profile_ = {name: p.profile_ for name, p in self.pillars_.items()}
@@ -319,13 +326,9 @@ class MultiTablePillarsSynthesizer(BasePillarsSynthesizer):
     def preprocess(self, tables) -> dict[str, pd.DataFrame]:
         """SDV's ``preprocess`` (HMA mode): the tables as HMA models them, keys cleaned and
         the pillars' derived columns taken out."""
-        validate_parameters(self)
-        self.mode_ = self._mode()
-        tables = self._prepare(tables)
+        tables = self._start(tables)
         if self.mode_ != HMA:
             raise NotImplementedError("preprocess is a method of SDV's HMA; use backbone='hma'.")
-        self._check_hma_limits()
-        self._real_rows = {name: len(frame) for name, frame in tables.items()}
         self._built = self._build_hma(tables)
         with self._quiet():
             return self._built.preprocess(tables)
