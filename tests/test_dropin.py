@@ -241,12 +241,12 @@ def test_condition_on_a_regression_rule_takes_real_values_only():
     value of the column: a condition on a real value is met by drawing, any other refused."""
     rng = np.random.default_rng(3)
     real = pd.DataFrame({"a": rng.integers(0, 50, 800).astype(float), "g": rng.choice(list("xy"), 800)})
-    real["fee"] = 2 * real["a"]
+    real["fee"] = real["a"] ** 2  # a function of a, not a formula: a CART regression rule
     synthesizer = single_table.GaussianCopulaSynthesizer(metadata_of_plain(real))
     synthesizer.fit({"t": real})
-    assert "fee" in {r.target for r in synthesizer.rules_}
-    rows = synthesizer.sample_from_conditions([Condition({"fee": 40.0}, num_rows=5)])["t"]
-    assert len(rows) == 5 and (rows["fee"] == 40.0).all()
+    assert {r.target: r.kind for r in synthesizer.rules_}["fee"] == "cart_regression"
+    rows = synthesizer.sample_from_conditions([Condition({"fee": 400.0}, num_rows=5)])["t"]
+    assert len(rows) == 5 and (rows["fee"] == 400.0).all()
     assert synthesizer.rule_compliance(rows).min() == 1.0
     with pytest.raises(ValueError, match="fee = 41.0"):
         synthesizer.sample_from_conditions([Condition({"fee": 41.0}, num_rows=5)])

@@ -124,3 +124,23 @@ def test_a_formula_the_user_declares_is_kept():
     fake = synthesizer.sample(500)["pay"]
     assert np.allclose(fake["pay"], fake["base"] + fake["bonus"], atol=0.011)
     assert [type(c) for c in synthesizer.get_constraints()] == [FormulaRule]
+
+
+def test_affine_identities_are_found_finer_from_coarser_and_rebuilt_on_the_real_grid():
+    """fee = 2 * count and temp_f = 1.8 * temp_c + 32 (written to 2 decimals): each is rebuilt
+    from the coarser column, so every synthetic fee is even and every temp_f is exactly
+    1.8 * temp_c + 32; independent columns give none."""
+    rng = np.random.default_rng(4)
+    n = 2000
+    table = pd.DataFrame({"count": rng.integers(0, 50, n).astype(float),
+                          "temp_c": rng.normal(15, 8, n).round(1),
+                          "other": rng.gamma(2, 3, n).round(2)})
+    table["fee"] = 2 * table["count"]
+    table["temp_f"] = (1.8 * table["temp_c"] + 32).round(2)
+    found = {(f.target, f.parts, f.operation) for f in find_formulas(table, profile_table(table))}
+    assert found == {("fee", ("count",), "affine"), ("temp_f", ("temp_c",), "affine")}
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    fake = synth.sample_table(2000)
+    assert len(fake) == 2000 and synth.rule_compliance(fake).min() == 1.0
+    assert (fake["fee"] == 2 * fake["count"]).all()
+    assert np.allclose(fake["temp_f"], 1.8 * fake["temp_c"] + 32, rtol=0, atol=1e-9)

@@ -19,9 +19,12 @@ Products ``t = a * b`` (``amount = price * quantity``) are searched the same way
 sums, over pairs of the columns no sum uses: every pair is tried on the probe rows at once,
 within the rounding of the three columns (half a step of the target's decimals, plus each
 part's half step times the other part); a ratio ``rate = amount / count`` is found as the
-product ``amount = rate * count``. ``FormulaRule`` is the SDV constraint: the backbone never
-sees the target, which is rebuilt from its generated parts, rounded as the real column is
-written.
+product ``amount = rate * count``. Last, affine identities ``t = slope * x + intercept`` (a unit change,
+``temp_f = 1.8 * temp_c + 32``; a fixed rate, ``fee = 2 * count``): every part is fitted at
+once on the probe rows, then checked on every row within both columns' rounding; the finer
+column is rebuilt from the coarser, so rebuilt values land on the real column's grid.
+``FormulaRule`` is the SDV constraint: the backbone never sees the target, which is rebuilt
+from its generated parts, rounded as the real column is written.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 
 FORMULA = "formula"  # a sum
 PRODUCT = "product"
+AFFINE = "affine"  # target = slope * part + intercept (a unit change, a fixed rate)
 MAX_PARTS = 3
 PROBE_ROWS = 16  # rows a candidate sum is tried on before every row is checked
 CHANCE_SHARE = 0.5  # a sum that shuffled parts keep this often is implied by the marginals
@@ -79,8 +83,24 @@ class Formula:
     operation: str = FORMULA
 
     def __str__(self) -> str:
-        sign = " * " if self.operation == PRODUCT else " + "
-        return f"{self.target} = {sign.join(self.parts)} (exact on every real row)"
+        return formula_text(self.target, self.parts, self.operation)
+
+
+def formula_text(target: str, parts: tuple[str, ...], operation: str) -> str:
+    """How a formula reads: ``t = a + b``, ``t = a * b``, ``t = slope * a + intercept``."""
+    if operation == AFFINE:
+        return f"{target} = slope * {parts[0]} + intercept (exact on every real row)"
+    sign = " * " if operation == PRODUCT else " + "
+    return f"{target} = {sign.join(parts)} (exact on every real row)"
+
+
+def affine_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares slope and intercept of ``y`` on each column of ``x`` (rows x columns)."""
+    dx = x - x.mean(axis=0)
+    variance = (dx ** 2).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(variance > 0, (dx * (y - y.mean())[:, None]).sum(axis=0) / variance, 0.0)
+    return slope, y.mean() - slope * x.mean(axis=0)
 
 
 def numbers(frame: pd.DataFrame) -> np.ndarray:
@@ -130,6 +150,46 @@ def _products(values: np.ndarray, columns: list[str], places: list[int], varied:
                 break
             if t in targets:
                 break
+    return found
+
+
+def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
+            targets: set[int], busy: set[int], probe: np.ndarray,
+            rng: np.random.Generator) -> list[Formula]:
+    """``t = slope * x + intercept`` on every row, within the rounding of both columns (the
+    target's half step plus the slope times the part's): every part is tried at once on the
+    probe rows, then checked on every row with the slope and intercept of all rows."""
+    half = half_steps(places)
+    sample = values[probe]
+    found = []
+    for t in varied:
+        if t in busy:
+            continue
+        parts = [j for j in varied if j != t and j not in targets]
+        if not parts:
+            continue
+        slope, intercept = affine_fit(sample[:, parts], sample[:, t])
+        slack = half[t] + np.abs(slope) * half[parts] + 1e-9 * np.abs(sample[:, [t]])
+        residual = np.abs(sample[:, parts] * slope + intercept - sample[:, [t]])
+        for x in np.asarray(parts)[(residual <= slack).all(axis=0) & (slope != 0)]:
+            (a,), (b,) = affine_fit(values[:, [x]], values[:, t])
+            bound = half[t] + abs(a) * half[x] + 1e-9 * np.abs(values[:, t])
+            if not (np.abs(a * values[:, x] + b - values[:, t]) <= bound).all():
+                continue
+            shuffled = rng.permutation(values[:, x])
+            if (np.abs(a * shuffled + b - values[:, t]) <= bound).mean() >= CHANCE_SHARE:
+                continue
+            # the finer column is rebuilt from the coarser (temp_f = 1.8 * temp_c + 32, fee =
+            # 2 * count): then every rebuilt value lands on the real column's own grid
+            target, part = (t, int(x))
+            if (places[part], abs(1 / a)) > (places[t], abs(a)):
+                if part in busy:
+                    continue
+                target, part = part, t
+            found.append(Formula(columns[target], (columns[part],), half[target], AFFINE))
+            targets.add(target)
+            busy |= {t, int(x)}
+            break
     return found
 
 
@@ -184,7 +244,8 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                 if t in used:
                     break
     targets = {columns.index(f.target) for f in found}
-    return found + _products(values, columns, places, varied, targets, used, probe, rng)
+    found += _products(values, columns, places, varied, targets, used, probe, rng)
+    return found + _affine(values, columns, places, varied, targets, used, probe, rng)
 
 
 def formula_tolerance(data: pd.DataFrame, rule) -> float:
@@ -192,7 +253,8 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
     the target's half step: the parts' rounding is added row by row)."""
     values = numbers(data[[rule.target, *rule.features]])
     places = [decimals(values[:, j]) for j in range(values.shape[1])]
-    return float(half_steps(places[:1])[0]) if rule.kind == PRODUCT else rounding_tolerance(places)
+    own = rule.kind in (PRODUCT, AFFINE)
+    return float(half_steps(places[:1])[0]) if own else rounding_tolerance(places)
 
 
 class FormulaRule(DerivedColumn):
@@ -212,9 +274,11 @@ class FormulaRule(DerivedColumn):
     def __init__(self, target: str, parts: list[str], tolerance: float,
                  random_state: int | None = None, table_name: str | None = None,
                  operation: str = FORMULA):
-        if operation not in (FORMULA, PRODUCT) or (operation == PRODUCT and len(parts) != 2):
-            raise ValueError(f"A formula is a sum of parts ('{FORMULA}') or a product of two "
-                             f"('{PRODUCT}'); got {operation!r} of {len(parts)} parts.")
+        sizes = {PRODUCT: 2, AFFINE: 1}
+        if operation not in (FORMULA, PRODUCT, AFFINE) or sizes.get(operation, len(parts)) != len(parts):
+            raise ValueError(f"A formula is a sum of parts ('{FORMULA}'), a product of two "
+                             f"('{PRODUCT}') or an affine function of one ('{AFFINE}'); got "
+                             f"{operation!r} of {len(parts)} parts.")
         self.target = target
         self.parts = list(parts)
         self.tolerance = tolerance
@@ -233,9 +297,13 @@ class FormulaRule(DerivedColumn):
         self.decimals_ = decimals(values[:, 0])
         self.part_half_steps_ = half_steps([decimals(values[:, j])
                                             for j in range(1, values.shape[1])])
+        if self.operation == AFFINE:
+            (self.slope_,), (self.intercept_,) = affine_fit(values[:, 1:], values[:, 0])
 
     def _combine(self, data: pd.DataFrame) -> np.ndarray:
         parts = numbers(data[self.parts])
+        if self.operation == AFFINE:
+            return self.slope_ * parts[:, 0] + self.intercept_
         return parts.prod(axis=1) if self.operation == PRODUCT else parts.sum(axis=1)
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
@@ -248,6 +316,9 @@ class FormulaRule(DerivedColumn):
         if self.operation == PRODUCT:
             a, b = numbers(synthetic_data[self.parts]).T
             slack = product_slack(a, b, *self.part_half_steps_, self.tolerance)
+        elif self.operation == AFFINE:  # within the rounding the rebuild itself applies
+            slack = (max(self.tolerance, 0.5 * 10.0 ** -self.decimals_)
+                     + abs(self.slope_) * self.part_half_steps_[0] + 1e-9 * np.abs(actual))
         else:
             slack = self.tolerance + 1e-9
         valid = np.abs(actual - self._combine(synthetic_data)) <= slack

@@ -48,7 +48,7 @@ from sdv_pillars.rules.constraints import (
     label_tree_fits,
     make_tree,
 )
-from sdv_pillars.rules.formulas import FORMULA, PRODUCT, find_formulas
+from sdv_pillars.rules.formulas import AFFINE, FORMULA, PRODUCT, find_formulas, formula_text
 
 INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
 
@@ -64,9 +64,8 @@ class Rule:
     baseline: float
 
     def __str__(self) -> str:
-        if self.kind in (FORMULA, PRODUCT):
-            sign = " * " if self.kind == PRODUCT else " + "
-            return f"{self.target} = {sign.join(self.features)} (exact on every real row)"
+        if self.kind in (FORMULA, PRODUCT, AFFINE):
+            return formula_text(self.target, self.features, self.kind)
         if self.kind in (INEQUALITY, STRICT_INEQUALITY):
             sign = ">" if self.kind == STRICT_INEQUALITY else ">="
             return f"{self.target} {sign} {self.features[0]} (holds on every real row)"
@@ -100,7 +99,7 @@ class RuleSet:
 
     @property
     def formulas(self) -> list[Rule]:
-        return [r for r in self.rules if r.kind in (FORMULA, PRODUCT)]
+        return [r for r in self.rules if r.kind in (FORMULA, PRODUCT, AFFINE)]
 
     @property
     def inequalities(self) -> list[Rule]:
