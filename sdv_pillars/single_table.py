@@ -55,6 +55,18 @@ def condition_frames(conditions) -> list[pd.DataFrame]:
     return frames
 
 
+def _rewritten(condition, pillars):
+    """One SDV condition with the conditions on affine targets moved to their parts."""
+    if isinstance(condition, Condition):
+        values = pillars.rewrite_conditions(pd.DataFrame([condition.get_column_values()]))
+        return Condition(values.iloc[0].to_dict(), num_rows=condition.get_num_rows(),
+                         table_name=getattr(condition, "table_name", None))
+    if isinstance(condition, DataFrameCondition):
+        return DataFrameCondition(pillars.rewrite_conditions(condition.get_dataframe()),
+                                  table_name=condition.get_table_name())
+    return condition  # SDV's own check names what it takes
+
+
 class PillarsMixin(PillarsBase):
     """The pillars added to an SDV single-table synthesizer (module docstring). Put first
     in the bases: ``class X(PillarsMixin, SDVSynthesizer)``.
@@ -137,8 +149,11 @@ class PillarsMixin(PillarsBase):
 
     def sample_from_conditions(self, conditions, max_tries_per_batch=100, batch_size=None,
                                output_folder_path=None):
-        """SDV's ``sample_from_conditions``; a condition no rebuilt row can meet (a value a
-        rule never gives) is refused at once, not after minutes of rejected draws."""
+        """SDV's ``sample_from_conditions``. A condition on an affine formula's target is met
+        by construction (it becomes one on the part the target is rebuilt from); one that no
+        rebuilt row can meet is refused at once, not after minutes of rejected draws."""
+        if hasattr(self, "pillars_") and isinstance(conditions, (list, tuple)):
+            conditions = [_rewritten(c, self.pillars_) for c in conditions]
         self._check_derived_conditions(condition_frames(conditions))
         return super().sample_from_conditions(conditions, max_tries_per_batch, batch_size,
                                               output_folder_path)
@@ -147,7 +162,8 @@ class PillarsMixin(PillarsBase):
                                  output_folder_path=None):
         """SDV's ``sample_remaining_columns``, with the same early refusal as
         ``sample_from_conditions``."""
-        if isinstance(known_columns, pd.DataFrame):
+        if isinstance(known_columns, pd.DataFrame) and hasattr(self, "pillars_"):
+            known_columns = self.pillars_.rewrite_conditions(known_columns)
             self._check_derived_conditions([known_columns])
         return super().sample_remaining_columns(known_columns, max_tries_per_batch, batch_size,
                                                 output_folder_path)

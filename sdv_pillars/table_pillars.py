@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from copy import deepcopy
 
+import numpy as np
 import pandas as pd
 
 from sdv_pillars.defaults import MAX_DEPTH, RULE_THRESHOLD
@@ -204,6 +205,30 @@ class TablePillars:
         by_target = {r.target: r.features for r in self.rule_set_.cart_rules}
         drivers = [f for t in self.generation_order_ for f in by_target[t] if f not in by_target]
         return list(dict.fromkeys(drivers))
+
+    def rewrite_conditions(self, conditions: pd.DataFrame) -> pd.DataFrame:
+        """Conditions on an affine formula's target, as conditions on its part: the rule then
+        rebuilds exactly the value asked for (met by construction, not by drawing).
+
+        Raises:
+            ValueError: when the value is off the grid the rule can rebuild, or contradicts a
+                condition on the part itself.
+        """
+        self._check_fitted()
+        rewritten = conditions.copy()
+        for column, constraint in self._formulas.items():
+            if column not in rewritten.columns:
+                continue
+            parts = [constraint.part_for(v) for v in rewritten[column].tolist()]
+            if any(p is None for p in parts):
+                continue  # check_conditions says why
+            part = constraint.parts[0]
+            if part in rewritten.columns and not np.allclose(rewritten[part], parts):
+                raise ValueError(f"The conditions on '{column}' and '{part}' of table "
+                                 f"'{self.table_name}' contradict the rule {constraint.target} "
+                                 f"= slope * {part} + intercept.")
+            rewritten = rewritten.drop(columns=[column]).assign(**{part: parts})
+        return rewritten
 
     def check_conditions(self, conditions: pd.DataFrame) -> None:
         """Refuse, before any draw, conditions that no rebuilt row can meet.

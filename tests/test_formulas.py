@@ -144,3 +144,20 @@ def test_affine_identities_are_found_finer_from_coarser_and_rebuilt_on_the_real_
     assert len(fake) == 2000 and synth.rule_compliance(fake).min() == 1.0
     assert (fake["fee"] == 2 * fake["count"]).all()
     assert np.allclose(fake["temp_f"], 1.8 * fake["temp_c"] + 32, rtol=0, atol=1e-9)
+
+
+def test_a_condition_on_an_affine_target_is_met_through_its_part():
+    from sdv.sampling import Condition
+
+    rng = np.random.default_rng(6)
+    table = pd.DataFrame({"count": rng.integers(0, 50, 1500).astype(float),
+                          "other": rng.gamma(2, 3, 1500).round(2)})
+    table["fee"] = 2 * table["count"]
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    rows = synth.sample_from_conditions([Condition({"fee": 40.0}, num_rows=25)])["table"]
+    assert len(rows) == 25 and (rows["fee"] == 40.0).all() and (rows["count"] == 20.0).all()
+    known = pd.DataFrame({"fee": [10.0, 60.0]})
+    completed = synth.sample_remaining_columns(known)["table"]
+    assert completed["fee"].tolist() == [10.0, 60.0] and completed["count"].tolist() == [5.0, 30.0]
+    with pytest.raises(ValueError, match="fee = 41.0"):  # an odd fee: no count rebuilds it
+        synth.sample_from_conditions([Condition({"fee": 41.0}, num_rows=5)])

@@ -295,8 +295,8 @@ class FormulaRule(DerivedColumn):
     def _fit(self, data: pd.DataFrame) -> None:
         values = numbers(data[[self.target, *self.parts]])
         self.decimals_ = decimals(values[:, 0])
-        self.part_half_steps_ = half_steps([decimals(values[:, j])
-                                            for j in range(1, values.shape[1])])
+        self.part_places_ = [decimals(values[:, j]) for j in range(1, values.shape[1])]
+        self.part_half_steps_ = half_steps(self.part_places_)
         if self.operation == AFFINE:
             (self.slope_,), (self.intercept_,) = affine_fit(values[:, 1:], values[:, 0])
 
@@ -305,6 +305,17 @@ class FormulaRule(DerivedColumn):
         if self.operation == AFFINE:
             return self.slope_ * parts[:, 0] + self.intercept_
         return parts.prod(axis=1) if self.operation == PRODUCT else parts.sum(axis=1)
+
+    def part_for(self, value) -> float | None:
+        """The part's value from which an affine formula rebuilds exactly ``value`` (on the
+        part's written grid), so a condition on the target becomes one on its part; None
+        when there is none (a sum or product, or a value off the grid)."""
+        if self.operation != AFFINE or self.slope_ == 0 or pd.isna(value):
+            return None
+        part = float(np.round((float(value) - self.intercept_) / self.slope_,
+                              self.part_places_[0]))
+        rebuilt = np.round(self.slope_ * part + self.intercept_, self.decimals_)
+        return part if np.isclose(rebuilt, float(value), rtol=0, atol=1e-9) else None
 
     def reverse_transform(self, transformed_data: pd.DataFrame) -> pd.DataFrame:
         data = transformed_data.copy()
