@@ -118,6 +118,12 @@ def product_slack(a: np.ndarray, b: np.ndarray, half_a: float, half_b: float,
     return tolerance + np.abs(a) * half_b + np.abs(b) * half_a + 1e-9 * np.abs(a * b)
 
 
+def _exact_not_by_chance(holds, part: np.ndarray, rng: np.random.Generator) -> bool:
+    """Whether ``holds(part)`` is true on every row, and not on ``CHANCE_SHARE`` of the rows
+    once ``part``'s rows are shuffled (then the marginals imply it, not the rows)."""
+    return bool(holds(part).all()) and holds(rng.permutation(part)).mean() < CHANCE_SHARE
+
+
 def _products(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
               targets: set[int], busy: set[int], probe: np.ndarray,
               rng: np.random.Generator) -> list[Formula]:
@@ -137,12 +143,11 @@ def _products(values: np.ndarray, columns: list[str], places: list[int], varied:
             slack = product_slack(sample[:, [a]], sample[:, free], half[a], half[free], half[t])
             close = np.abs(sample[:, [a]] * sample[:, free] - sample[:, [t]]) <= slack
             for b in np.asarray(free)[close.all(axis=0)]:
-                full = product_slack(values[:, a], values[:, b], half[a], half[b], half[t])
-                if not (np.abs(values[:, a] * values[:, b] - values[:, t]) <= full).all():
-                    continue
-                shuffled = rng.permutation(values[:, b])
-                chance = product_slack(values[:, a], shuffled, half[a], half[b], half[t])
-                if (np.abs(values[:, a] * shuffled - values[:, t]) <= chance).mean() >= CHANCE_SHARE:
+                def holds(part, a=a, b=b):
+                    slack = product_slack(values[:, a], part, half[a], half[b], half[t])
+                    return np.abs(values[:, a] * part - values[:, t]) <= slack
+
+                if not _exact_not_by_chance(holds, values[:, b], rng):
                     continue
                 found.append(Formula(columns[t], (columns[a], columns[int(b)]), half[t], PRODUCT))
                 targets.add(t)
@@ -174,10 +179,11 @@ def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: l
         for x in np.asarray(parts)[(residual <= slack).all(axis=0) & (slope != 0)]:
             (a,), (b,) = affine_fit(values[:, [x]], values[:, t])
             bound = half[t] + abs(a) * half[x] + 1e-9 * np.abs(values[:, t])
-            if not (np.abs(a * values[:, x] + b - values[:, t]) <= bound).all():
-                continue
-            shuffled = rng.permutation(values[:, x])
-            if (np.abs(a * shuffled + b - values[:, t]) <= bound).mean() >= CHANCE_SHARE:
+
+            def holds(part, a=a, b=b, bound=bound):
+                return np.abs(a * part + b - values[:, t]) <= bound
+
+            if not _exact_not_by_chance(holds, values[:, x], rng):
                 continue
             # the finer column is rebuilt from the coarser (temp_f = 1.8 * temp_c + 32, fee =
             # 2 * count): then every rebuilt value lands on the real column's own grid
