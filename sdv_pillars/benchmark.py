@@ -40,7 +40,8 @@ MULTI_SETTINGS = {"pillars hma": {"backbone": "hma"},
                   "pillars sequential gaussian_copula": {"backbone": "gaussian_copula"},
                   "pillars sequential cart": {"backbone": "cart"}}
 SCORES = ("quality", "column_shapes", "column_pair_trends", "diagnostic", "rule_compliance",
-          "missingness_fidelity", "ml_utility", "exact_copy_rate", "dcr_share_closer_to_train")
+          "missingness_fidelity", "ml_utility", "exact_copy_rate", "dcr_share_closer_to_train",
+          "singling_out_risk", "linkability_risk", "inference_risk")
 
 
 def timed(action):

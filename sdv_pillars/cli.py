@@ -85,6 +85,7 @@ def _evaluate(args) -> int:
     real = _named(args.real, read_data(args.real))
     holdout = read_data(args.holdout) if args.holdout else None
     options = dict(metadata=_metadata(args.metadata), target=args.target, holdout=holdout,
+                   secrets=args.secrets,
                    verbose=not args.quiet)
     output = Path(args.output)
     if len(args.synthetic) > 1:  # several synthetic tables: one comparison
@@ -204,7 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("synthetic", nargs="+",
                           help="one synthetic table, or several to compare side by side")
     evaluate.add_argument("--target", default=None, help="column to predict for ML utility")
-    evaluate.add_argument("--holdout", default=None, help="real rows the synthesizer never saw")
+    evaluate.add_argument("--holdout", default=None,
+                          help="real rows the synthesizer never saw (for the attacks and DCR)")
+    evaluate.add_argument("--secrets", nargs="+", default=None,
+                          help="columns the inference attack tries to learn (default: chosen)")
     evaluate.add_argument("--metadata", default=None)
     evaluate.add_argument("-o", "--output", default="report.html", help=".html, .json or .png")
     evaluate.add_argument("--quiet", action="store_true")

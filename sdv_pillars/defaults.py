@@ -48,6 +48,13 @@ GRADES = ((0.9, "excellent"), (0.8, "good"), (0.65, "fair"))  # lowest score for
 RULE_SHARE_SLACK = 0.005  # a rule's synthetic share this close to its real share reads as kept
 HOLDOUT_SHARE = 0.25  # of the real rows, for ML utility when no holdout is given
 DCR_ROWS = 2_000  # synthetic rows used for distances to closest records
+# Attacks (quality.disclosure): anonymeter's default number of attacks; training and holdout
+# rows are cut to one size of at most ATTACK_ROWS, the synthetic rows to ATTACK_SYNTHETIC_ROWS.
+ATTACKS = 500
+ATTACK_ROWS = 5_000
+ATTACK_SYNTHETIC_ROWS = 5_000
+MAX_SECRETS = 3  # label columns attacked by attribute inference when none are named
+SMALL_CONTROL_ROWS = 1_000  # fewer unseen rows than this make the attack intervals wide (a note)
 # Threads of the evaluation's small OpenMP models (HistGradientBoosting). On a busy 2-core
 # machine two OpenMP threads made one 2 s fit take 286 s; one thread is immune to that.
 MODEL_THREADS = 1

@@ -96,6 +96,7 @@ class Comparison:
 def compare(synthetic: dict[str, pd.DataFrame], real, metadata=None, holdout=None,
             target: str | None = None, synthesizers: dict | None = None, *,
             random_state: int | None = 0, dcr_rows: int = DCR_ROWS,
+            secrets: list[str] | None = None, attacks: bool = True,
             verbose: bool = False) -> Comparison:
     """Evaluate every synthetic table of ``{name: DataFrame}`` against ``real`` with the same
     options (``evaluate``'s), and line the figures up (module docstring).
@@ -108,6 +109,6 @@ def compare(synthetic: dict[str, pd.DataFrame], real, metadata=None, holdout=Non
                          "table, e.g. compare({'gaussian_copula': fake1, 'cart': fake2}, real).")
     results = {str(name): evaluate(real, fake, metadata, (synthesizers or {}).get(name), target,
                                    holdout, random_state=random_state, dcr_rows=dcr_rows,
-                                   verbose=verbose)
+                                   secrets=secrets, attacks=attacks, verbose=verbose)
                for name, fake in synthetic.items()}
     return Comparison(results)

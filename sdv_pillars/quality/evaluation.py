@@ -39,6 +39,8 @@ def evaluate(
     *,
     random_state: int | None = 0,
     dcr_rows: int = DCR_ROWS,
+    secrets: list[str] | None = None,
+    attacks: bool = True,
     verbose: bool = False,
 ) -> EvaluationResult:
     """Evaluate ``synthetic`` against ``real`` (``single_table`` says how ``overall`` is made).
@@ -53,11 +55,16 @@ def evaluate(
             checked) or any SDV synthesizer (its metadata is used); ``None`` fits the rules
             and missingness models on ``real``.
         target: a column to predict for ML utility.
-        holdout: real rows the synthesizer never saw, for ML utility and the DCR comparison.
-            Without it ML utility tests on 25% of ``real`` (flagged in ``notes``) and the DCR
-            comparison is not made.
+        holdout: real rows the synthesizer never saw, for ML utility, the DCR comparison and
+            the attacks (``disclosure``: they need unseen rows as their control). Without it
+            ML utility tests on 25% of ``real`` (flagged in ``notes``) and the privacy figures
+            are exact copies and distances only.
         random_state: seed for the samples and models of the evaluation.
         dcr_rows: synthetic rows used for distances to closest records.
+        secrets: columns an attacker tries to infer (attribute inference); by default up to
+            three label columns, the least predictable first.
+        attacks: run the anonymeter attacks when a holdout is given (they take seconds to a
+            minute; anonymeter is an optional install, see the README).
         verbose: show a progress bar.
     """
     if metadata is None and synthesizer is not None:
@@ -72,6 +79,10 @@ def evaluate(
     _, synthetic, _ = checked_table(synthetic, real, "synthetic")
     if holdout is not None:
         _, holdout, _ = checked_table(holdout, real, "holdout")
+    missing = [c for c in (secrets or []) if c not in real.columns]
+    if missing:
+        raise ValueError(f"secrets {missing} are not columns of the real table: pick among "
+                         f"{list(real.columns)}.")
     if target is not None and target not in real.columns:
         raise ValueError(f"target '{target}' is not a column of the real table: pick one of "
                          f"{list(real.columns)}.")
@@ -85,4 +96,4 @@ def evaluate(
                          "utility needs a numeric, date or label column to predict.")
     return evaluate_table(real, synthetic, pillars, metadata or pillars.metadata_, target, holdout,
                           random_state=random_state, dcr_rows=dcr_rows, verbose=verbose,
-                          synthesizer=synthesizer)
+                          synthesizer=synthesizer, secrets=secrets, attacks=attacks)

@@ -7,6 +7,9 @@ differential privacy.
 * ``exact_copy_rate``: the share of synthetic rows equal to some real row on every compared
   column (keys, free text and other unreadable columns are left out: a fresh key on a
   copied row is still a copy).
+* ``holdout_copy_rate`` (needs a holdout): the same share for unseen real rows, the natural
+  rate. Rows of few coarse columns repeat in any population (on Titanic's passengers most
+  do), so a copy rate means something only beside it.
 * DCR uses the distance of sdmetrics' DCR metrics (``calculate_dcr``): per column, numbers
   and dates ``|a - b| / range`` of the reference (capped at 1), labels 0 if equal else 1, a
   null against a value 1 and two nulls 0; the distance of two rows is the mean over columns.
@@ -105,7 +108,9 @@ def privacy_figures(
     scores["dcr_share_closer_to_train"] = None
     scores["dcr_overfitting_protection"] = None
     scores["dcr_median_holdout_to_train"] = None
+    scores["holdout_copy_rate"] = None
     if holdout is not None:
+        scores["holdout_copy_rate"] = exact_copy_rate(real, holdout, profile)
         to_holdout = distance_to_closest_record(sample, holdout, profile)
         distances["dcr_to_holdout"] = to_holdout
         share = float(np.mean(to_train < to_holdout))

@@ -254,10 +254,37 @@ def _privacy(result: Evaluated, figures: Figures) -> str:
     fig.update_layout(title="Distance to the closest real record (0 = an exact copy)",
                       barmode="overlay", xaxis_title="distance (sdmetrics DCR scale, 0 to 1)")
     figures_table = pd.DataFrame(
-        [(k, v) for k, v in s.items() if k.startswith(("exact_copy", "dcr_"))], columns=["figure", "value"])
-    return _section("Privacy", "Exact copies of real rows, and how close synthetic rows come to "
-                    "real ones. Empirical checks, not a guarantee: nothing here is differential "
-                    "privacy.", figures.div(fig), _table(figures_table))
+        [(k, v) for k, v in s.items() if k.startswith(("exact_copy", "holdout_copy", "dcr_"))],
+        columns=["figure", "value"])
+    blocks = [_attacks(result, figures), figures.div(fig), _table(figures_table)]
+    return _section("Privacy", "Attacks on the synthetic rows, exact copies of real rows, and how "
+                    "close synthetic rows come to real ones. Empirical checks, not a guarantee: "
+                    "nothing here is differential privacy.", *blocks)
+
+
+def _attacks(result: Evaluated, figures: Figures) -> str:
+    """Each attack's risk with its interval, beside a full leak's and unseen real rows'."""
+    attacks = result.details.get("disclosure", pd.DataFrame())
+    if attacks.empty:
+        return ""
+    labels = [f"{a.replace('_', ' ')}: {t}" for a, t in zip(attacks["attack"], attacks["target"])]
+    fig = go.Figure([
+        go.Scatter(x=attacks["full_leak_risk"], y=labels, mode="markers", name="training rows handed out",
+                   marker=dict(symbol="x", size=10, color=GRADE_COLOURS["poor"])),
+        go.Scatter(x=attacks["natural_risk"], y=labels, mode="markers", name="unseen real rows handed out",
+                   marker=dict(symbol="diamond-open", size=10, color=REAL),
+                   error_x=dict(type="data", symmetric=False, thickness=1,
+                                array=attacks["natural_ci_high"] - attacks["natural_risk"],
+                                arrayminus=0 * attacks["natural_risk"])),
+        go.Scatter(x=attacks["risk"], y=labels, mode="markers", name="synthetic rows",
+                   marker=dict(size=11, color=SYNTHETIC),
+                   error_x=dict(type="data", symmetric=False, array=attacks["ci_high"] - attacks["risk"],
+                                arrayminus=attacks["risk"] - attacks["ci_low"])),
+    ])
+    fig.update_layout(title="Attack risk (anonymeter, 95% interval): 0 = no more than unseen real "
+                      "rows give away", xaxis_range=[-0.02, 1.02], yaxis_automargin=True,
+                      legend_orientation="h")
+    return figures.div(fig, 160 + 45 * len(attacks)) + _table(attacks)
 
 
 def _utility(result: Evaluated, figures: Figures) -> str:

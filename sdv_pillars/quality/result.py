@@ -72,14 +72,7 @@ class EvaluationResult:
             out["missingness"] = text + "."
         else:
             out["missingness"] = "Neither table has nulls."
-        copies = s["exact_copy_rate"]
-        text = ("No synthetic row copies a real row." if copies == 0 else
-                f"{copies:.1%} of synthetic rows copy a real row exactly: remove them before sharing.")
-        share = s["dcr_share_closer_to_train"]
-        if share is not None:
-            text += (f" {share:.0%} of synthetic rows are closer to the training rows than to unseen "
-                     "real rows (50% means no sign of memorisation).")
-        out["privacy"] = text + " These are empirical checks, not a privacy guarantee."
+        out["privacy"] = self._privacy_verdict()
         training = training_verdict(self.details.get("training", pd.DataFrame()))
         if training is not None:
             out["training"] = training
@@ -90,6 +83,34 @@ class EvaluationResult:
                 f"{s['ml_real_score']:.3f} on real holdout rows)."
             )
         return out
+
+    def _privacy_verdict(self) -> str:
+        s = self.scores
+        copies, natural = s["exact_copy_rate"], s.get("holdout_copy_rate")
+        if copies == 0:
+            text = "No synthetic row copies a real row."
+        elif natural is None:
+            text = (f"{copies:.1%} of synthetic rows copy a real row exactly (give a holdout to "
+                    "see how often unseen real rows do).")
+        else:
+            text = (f"{copies:.1%} of synthetic rows copy a training row exactly; unseen real rows "
+                    f"do {natural:.1%} of the time.")
+        share = s["dcr_share_closer_to_train"]
+        if share is not None:
+            text += (f" {share:.0%} of synthetic rows are closer to the training rows than to unseen "
+                     "real rows (50% means no sign of memorisation).")
+        attacks = self.details.get("disclosure", pd.DataFrame())
+        if len(attacks):
+            worst = attacks.loc[attacks["ci_high"].idxmax()]
+            target = "" if worst["attack"] != "inference" else f" of '{worst['target']}'"
+            words = {"singling_out": "singling out", "linkability": "linkability",
+                     "inference": "inference"}
+            text += (" Attack risks (anonymeter; 0 = no more than unseen real rows give away, 1 = "
+                     "everything): " + ", ".join(
+                         f"{words[a]} {s[f'{a}_risk']:.2f}" for a in words if s[f"{a}_risk"] is not None)
+                     + f". Highest upper bound: {worst['ci_high']:.2f}, {words[worst['attack']]}"
+                     f"{target} (handing out the training rows would score {worst['full_leak_risk']:.2f}).")
+        return text + " These are empirical checks, not a privacy guarantee."
 
     def summary(self) -> str:
         """Readable text: the headline, one line per component, the notes."""

@@ -14,7 +14,8 @@ in [0, 1] where 1 means "as good as the real table" (``defaults.OVERALL_WEIGHTS`
                                 share among real rows| (a near-rule's exceptions are real)
     missingness_fidelity  0.15  see ``gaps``
     ml_utility            0.15  synthetic-trained over real-trained holdout score
-    privacy               0.15  1 - exact_copy_rate, or the DCR overfitting score if lower
+    privacy               0.15  the lowest of: 1 - the copy rate in excess of the natural
+                                one, the DCR overfitting score, 1 - the highest attack risk
 
 A component that cannot be measured (no rules, no nulls, no target, ...) is left out and the
 others' weights are rescaled (``vocabulary.weighted_overall``).
@@ -27,12 +28,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sdv_pillars.defaults import HOLDOUT_SHARE
+from sdv_pillars.defaults import HOLDOUT_SHARE, SMALL_CONTROL_ROWS
 from sdv_pillars.quality.columns import (
     association_matrix,
     column_tests,
     distributions,
     spearman_matrix,
+)
+from sdv_pillars.quality.disclosure import (
+    INSTALL_HINT,
+    anonymeter_available,
+    disclosure_risks,
+    empty_scores,
 )
 from sdv_pillars.quality.gaps import missingness_fidelity
 from sdv_pillars.quality.privacy import privacy_figures
@@ -58,6 +65,8 @@ class _Inputs:
     random_state: int | None
     dcr_rows: int
     synthesizer: object = None
+    secrets: list[str] | None = None
+    attacks: bool = True
 
 
 @dataclass
@@ -126,9 +135,24 @@ def _privacy(i: _Inputs, out: _Findings) -> None:
     figures, out.details["privacy_distances"] = privacy_figures(
         i.real, i.synthetic, i.holdout, i.pillars.profile_, i.dcr_rows, i.random_state)
     out.scores.update(figures)
+    out.scores.update(empty_scores())
+    out.details["disclosure"] = pd.DataFrame()
     if i.holdout is None:
-        out.notes.append("No holdout given: the DCR comparison with unseen real rows "
-                         "(dcr_share_closer_to_train) is not measured.")
+        out.notes.append("No holdout given: the attacks (singling out, linkability, inference) "
+                         "and the DCR comparison with unseen real rows are not measured.")
+    elif not i.attacks:
+        out.notes.append("attacks=False: the anonymeter attacks were not run.")
+    elif not anonymeter_available():
+        out.notes.append(f"anonymeter is not installed, so the attacks were not run: {INSTALL_HINT}.")
+    else:
+        scores, out.details["disclosure"] = disclosure_risks(
+            i.real, i.synthetic, i.holdout, i.pillars.profile_, i.secrets,
+            random_state=i.random_state)
+        out.scores.update(scores)
+        rows = min(len(i.real), len(i.holdout))
+        if rows < SMALL_CONTROL_ROWS:
+            out.notes.append(f"The attacks compare {rows} training rows with {rows} unseen ones: "
+                             "with so few rows their intervals are wide, so read the upper ends.")
 
 
 def _utility(i: _Inputs, out: _Findings) -> None:
@@ -159,11 +183,12 @@ STEPS = {"sdmetrics reports": _sdmetrics, "columns": _columns, "rules": _rules,
 def evaluate_table(real: pd.DataFrame, synthetic: pd.DataFrame, pillars: TablePillars, metadata,
                    target: str | None = None, holdout: pd.DataFrame | None = None, *,
                    random_state: int | None = 0, dcr_rows: int, verbose: bool = False,
-                   synthesizer=None) -> EvaluationResult:
+                   synthesizer=None, secrets: list[str] | None = None,
+                   attacks: bool = True) -> EvaluationResult:
     """Evaluate one synthetic table against the real one (module docstring); the inputs are
     checked by ``evaluation.evaluate``."""
     inputs = _Inputs(real, synthetic[list(real.columns)], holdout, pillars, metadata, target,
-                     random_state, dcr_rows, synthesizer)
+                     random_state, dcr_rows, synthesizer, secrets, attacks)
     out = _Findings()
     with tqdm(total=len(STEPS), desc="Evaluating", disable=not verbose, leave=False) as bar:
         for label, step in STEPS.items():

