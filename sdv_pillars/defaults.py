@@ -33,6 +33,10 @@ MISSINGNESS_MAX_ROWS = 5_000  # the MCAR/MAR models are fitted on a sample of th
 MAX_DONORS = 10_000  # observed values kept per column for the hot-deck fill
 RECALIBRATE_MIN_ROWS = 100  # smallest batch whose expected null rate is reset to the real rate
 
+# -- the CART backbone (sequential_cart): disclosure control measured by benchmarks/privacy.py ---
+CART_MIN_LEAF = 30  # smallest leaf: every drawn value has at least this many real donors
+CART_SMOOTHING = "density"  # kernel noise on rare numeric donor values
+
 # -- sampling -----------------------------------------------------------------------------------
 MAX_REDRAWS = 20  # rounds of redrawing rows that copy a real row (exact_copies="redraw")
 

@@ -13,15 +13,30 @@ are (as CTGAN takes them), numbers and dates as floats. Every tree is fitted on 
 (the pillars hand it no nulls; used alone, a number column's tree splits on the rows that
 have a value, and its nulls are donors of their leaves like any value).
 
-Disclosure control, because donors are real values:
+Disclosure control, because donors are real values. The defaults are safe to share as far as
+anonymeter's attacks can tell (``benchmarks/privacy.py``, issue 14): synthpop's defaults
+(``min_leaf=5``, no smoothing) copy exact real values, so a predicate such as
+``age == 41.79329226557152`` singles out a training patient (risk 0.03-0.16 on three real
+tables), and small leaves hand each row's labels to its near-copies (attribute inference
+0.14-0.23, against 0.01-0.05 for GaussianCopula). With the defaults below singling out and
+linkability fall to GaussianCopula's level (0.00-0.04, 0.00-0.01) and inference to 0.06-0.09,
+near the attack's own noise floor (0.02-0.05), at a change in sdmetrics quality of -0.008 to
++0.001. Larger leaves for labels only, and synthpop's per-column bandwidth, were measured and
+did no better.
 
-* ``min_leaf``: the smallest leaf (synthpop's ``minbucket``, 5), so a value is always drawn
-  among at least that many real rows;
-* ``smoothing="density"``: numeric values drawn from a leaf get Gaussian kernel noise with the
-  leaf's own bandwidth (Silverman's rule, as R's ``density`` default), kept inside the leaf's
-  range (synthpop's ``smoothing = "density"``);
+* ``min_leaf`` (20): the smallest leaf (synthpop's ``minbucket``), so a value, label or
+  number, is always drawn among at least that many real rows; a training row is then one
+  donor in twenty, too few to be recognised from its own label;
+* ``smoothing`` (``"density"``): numeric values drawn from a leaf get Gaussian kernel noise
+  with the leaf's own bandwidth (Silverman's rule, as R's ``density`` default), reflected into
+  the leaf's range (synthpop's ``smoothing = "density"``), except values that at least
+  ``min_leaf`` real rows hold, which point at no one; ``"column"`` is synthpop's own variant
+  (one bandwidth per column);
 * exact copies of whole real rows are redrawn by ``PillarsSynthesizer`` when asked
   (``exact_copies="redraw"``): it is checked on finished rows, after the pillars' nulls.
+
+``min_leaf=5, smoothing=None`` (synthpop's defaults) stay available, for data you could share
+anyway: they keep a little more of the real detail.
 
 Nothing here is differential privacy.
 """
@@ -38,9 +53,10 @@ from sdv.single_table.base import BaseSingleTableSynthesizer
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from tqdm.auto import tqdm
 
+from sdv_pillars.defaults import CART_MIN_LEAF, CART_SMOOTHING
 from sdv_pillars.draws import draw_in_ranges
 
-SMOOTHING = (None, "density")
+SMOOTHING = (None, "density", "column")
 MAX_SPLIT_CLASSES = 50  # a label tree splits on this many classes at most (see _fit_tree)
 
 
@@ -59,6 +75,7 @@ class _Column:
     bandwidth: np.ndarray | None = None
     low: np.ndarray | None = None
     high: np.ndarray | None = None
+    common: np.ndarray | None = None
 
 
 def _silverman(values: np.ndarray) -> float:
@@ -121,15 +138,38 @@ class SequentialCARTModel:
             count = np.bincount(leaves, minlength=1 if tree is None else tree.tree_.node_count)
             start = np.cumsum(count) - count
             entry = _Column(column, tree, data[column].to_numpy()[order], encoded[order, j], start, count)
-            if self.smoothing == "density" and column in smooth:
-                leaf_values = [entry.codes[a:a + n] for a, n in zip(start, count)]
-                entry.bandwidth = np.array([_silverman(v) for v in leaf_values])
-                entry.low = np.array([v.min() if len(v) else 0.0 for v in leaf_values])
-                entry.high = np.array([v.max() if len(v) else 0.0 for v in leaf_values])
+            if self.smoothing is not None and column in smooth:
+                self._smoothing(entry)
             self.columns_.append(entry)
             progress.update()
         progress.close()
         return self
+
+    def _smoothing(self, entry: _Column) -> None:
+        """Each leaf's kernel bandwidth, the range its noisy values are kept in, and the
+        common values that are never smoothed.
+
+        ``"density"``: the leaf's own bandwidth and range. ``"column"`` (synthpop's
+        ``syn.smooth``): one bandwidth for the whole column and its whole real range, so a
+        value moves as far in a tight leaf as in a loose one. Either way a value that at least
+        ``min_leaf`` real rows hold is drawn as it is: it points at no one (as no leaf does),
+        and smoothing it would invent values the data never has (loan terms of 12, 24 or 36
+        months; a column of mostly zeros, which synthpop leaves alone for the same reason).
+        """
+        known = entry.codes[~np.isnan(entry.codes)]
+        values, counts = np.unique(known, return_counts=True)
+        entry.common = values[counts >= self.min_leaf]
+        rare = known[~np.isin(known, entry.common)]
+        leaves = len(entry.start)
+        if self.smoothing == "column":
+            entry.bandwidth = np.full(leaves, _silverman(rare))
+            entry.low = np.full(leaves, known.min() if len(known) else 0.0)
+            entry.high = np.full(leaves, known.max() if len(known) else 0.0)
+            return
+        leaf_values = [entry.codes[a:a + n] for a, n in zip(entry.start, entry.count)]
+        entry.bandwidth = np.array([_silverman(v[~np.isin(v, entry.common)]) for v in leaf_values])
+        entry.low = np.array([v.min() if len(v) else 0.0 for v in leaf_values])
+        entry.high = np.array([v.max() if len(v) else 0.0 for v in leaf_values])
 
     def _fit_tree(self, encoded: np.ndarray, j: int, label: bool, seed: int):
         """The tree of column ``j`` on the columns before it (``None`` for the first column),
@@ -161,8 +201,13 @@ class SequentialCARTModel:
         picked = draw_in_ranges(self._rng, start, start + count)
         values, codes = column.donors[picked], column.codes[picked]
         if column.bandwidth is not None:
+            low, high = column.low[leaves], column.high[leaves]
             noisy = codes + self._rng.normal(0, 1, len(picked)) * column.bandwidth[leaves]
-            values = codes = np.clip(noisy, column.low[leaves], column.high[leaves])
+            # reflected at the range's ends, not clipped: clipping would pile draws on the
+            # leaf's extreme values, which are one real row's each
+            noisy = np.where(noisy < low, 2 * low - noisy, noisy)
+            noisy = np.clip(np.where(noisy > high, 2 * high - noisy, noisy), low, high)
+            values = codes = np.where(np.isin(codes, column.common), codes, noisy)
         return values, codes
 
     def sample(self, num_rows: int, conditions: dict | None = None) -> pd.DataFrame:
@@ -196,8 +241,10 @@ class CARTSynthesizer(BaseSingleTableSynthesizer):
 
     Args:
         metadata: an ``sdv.metadata.Metadata`` with one table.
-        min_leaf: smallest number of real rows in a leaf (synthpop's ``minbucket``).
-        smoothing: ``None``, or ``"density"`` for kernel noise on numeric donor values.
+        min_leaf: smallest number of real rows in a leaf (synthpop's ``minbucket``); 20, for
+            disclosure control (module docstring).
+        smoothing: ``"density"`` (default) or ``"column"`` for kernel noise on rare numeric
+            donor values, ``None`` to copy donor values as they are.
         visit_sequence: columns to generate first, in this order; the others follow, fewest
             distinct values first. Columns a constraint removes (a rule's target) are skipped.
         n_jobs: threads fitting the trees (each is fitted on real rows only, so they are
@@ -208,7 +255,7 @@ class CARTSynthesizer(BaseSingleTableSynthesizer):
 
     _model_sdtype_transformers = {"categorical": None, "boolean": None, "ordinal": None}
 
-    def __init__(self, metadata, min_leaf: int = 5, smoothing: str | None = None,
+    def __init__(self, metadata, min_leaf: int = CART_MIN_LEAF, smoothing: str | None = CART_SMOOTHING,
                  visit_sequence: list[str] | None = None, n_jobs: int | None = -1,
                  enforce_min_max_values: bool = True,
                  enforce_rounding: bool = True, locales=("en_US",), verbose: bool = False):

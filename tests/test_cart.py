@@ -85,6 +85,21 @@ def test_density_smoothing_draws_new_values_inside_the_leaf_ranges(customers):
     assert synth.rule_compliance(fake).min() == 1.0
 
 
+def test_default_smoothing_moves_rare_values_and_keeps_common_ones():
+    """A value twenty real rows share points at no one and stays exact (a loan term); a
+    value only one row has would single it out and is smoothed."""
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"term": rng.choice([12, 24, 36, 60], 600),
+                         "amount": np.round(rng.lognormal(8, 0.5, 600), 2),
+                         "grade": rng.choice(list("ABC"), 600)})
+    fake = _cart(data).sample_table(2000)
+    assert set(fake["term"]) <= {12, 24, 36, 60}
+    copied = fake["amount"].isin(data["amount"]).mean()
+    assert copied < 0.01, copied  # reflected, not clipped onto the leaf's extreme values
+    legacy = _cart(data, min_leaf=5, smoothing=None).sample_table(2000)
+    assert legacy["amount"].isin(data["amount"]).all()  # synthpop's defaults copy donor values
+
+
 def test_seeded_cart_repeats_itself_and_survives_save_load(tmp_path, customers, cart_customers):
     cart_customers.reset_sampling()
     first = cart_customers.sample_table(300)

@@ -22,8 +22,9 @@ from sdv_pillars.quality.result import EvaluationResult
 
 FIGURES = ("overall", "quality", "column_shapes", "column_pair_trends", "diagnostic",
            "rule_compliance", "missingness_fidelity", "ml_utility", "exact_copy_rate",
-           "dcr_share_closer_to_train", "dcr_overfitting_protection")
-LOWER_IS_BETTER = ("exact_copy_rate",)
+           "dcr_share_closer_to_train", "dcr_overfitting_protection", "singling_out_risk",
+           "linkability_risk", "inference_risk")
+LOWER_IS_BETTER = ("exact_copy_rate", "singling_out_risk", "linkability_risk", "inference_risk")
 NEAREST_HALF = ("dcr_share_closer_to_train",)
 
 
