@@ -17,7 +17,7 @@ KEY_DIGIT_SHARE = 0.95  # share of a unique string column's values with a digit,
 TEXT_MIN_WORDS = 4  # mean words per value that make a many-valued string column free text
 
 # -- pillar 2: rules ----------------------------------------------------------------------------
-RULE_THRESHOLD = 0.99  # held-out accuracy / R^2 a CART rule must reach
+RULE_THRESHOLD = 0.99  # held-out accuracy / exact share a CART rule must reach
 MAX_DEPTH = 5  # depth of the rule trees
 CV_FOLDS = 5  # folds of the held-out scores (rules and missingness)
 MINING_MAX_ROWS = 20_000  # rules are searched on a sample of at most this many rows

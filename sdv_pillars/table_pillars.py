@@ -129,7 +129,8 @@ class TablePillars:
             rule = by_target[target]
             columns = (target, *rule.features)
             constraint = CARTRule(target, list(rule.features), rule.kind,
-                                  {c: self.profile_[c] for c in columns}, self.max_depth,
+                                  {c: self.profile_[c] for c in columns},
+                                  None if rule.lookup else self.max_depth,
                                   self.seed_, self.table_name)
             constraint.fit(data, None)
             self._cart_rules[target] = constraint

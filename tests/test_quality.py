@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from sdmetrics.column_pairs import ContingencySimilarity
 from sdmetrics.reports import DiagnosticReport, QualityReport
 from sdmetrics.single_table.privacy.dcr_utils import calculate_dcr
 
@@ -101,9 +102,27 @@ def test_sdmetrics_figures_agree_with_direct_sdmetrics_calls(customers, fresh):
         quality.generate({"table": customers}, {"table": fresh}, metadata, verbose=False)
         diagnostic.generate({"table": customers}, {"table": fresh}, metadata, verbose=False)
     properties = quality.get_properties().set_index("Property")["Score"]
-    assert result.scores["quality"] == pytest.approx(quality.get_score())
+    assert result.scores["quality_sdmetrics"] == pytest.approx(quality.get_score())
     assert result.scores["column_shapes"] == pytest.approx(properties["Column Shapes"])
-    assert result.scores["column_pair_trends"] == pytest.approx(properties["Column Pair Trends"])
+    assert result.scores["column_pair_trends_sdmetrics"] == pytest.approx(properties["Column Pair Trends"])
+    # pairs without a number keep the report's score; label-number pairs are sdmetrics' own
+    # ContingencySimilarity on the real table's bins (test_pair_trends_bins_both_tables...)
+    theirs = quality.get_details("Column Pair Trends")
+    ours = result.details["column_pair_trends"]
+    specs = metadata["tables"]["table"]["columns"]
+    for (_, mine), (_, report) in zip(ours.iterrows(), theirs.iterrows()):
+        pair = [mine["Column 1"], mine["Column 2"]]
+        numbers = [c for c in pair if specs[c]["sdtype"] == "numerical"]
+        if mine["Metric"] == "ContingencySimilarity" and numbers:
+            both = [frame[pair].dropna() for frame in (customers, fresh)]
+            expected = ContingencySimilarity.compute(*both, continuous_column_names=numbers)
+            assert mine["Score"] == pytest.approx(expected)
+        else:
+            assert mine["Score"] == pytest.approx(report["Score"], nan_ok=True)
+    counted = ours[ours["Meets Threshold?"].astype(bool)]["Score"].mean()
+    assert result.scores["column_pair_trends"] == pytest.approx(counted)
+    assert result.scores["quality"] == pytest.approx(
+        (result.scores["column_shapes"] + result.scores["column_pair_trends"]) / 2)
     assert result.scores["diagnostic"] == pytest.approx(diagnostic.get_score())
     # the KS effect sizes are the complements of sdmetrics' KSComplement scores
     shapes = quality.get_details("Column Shapes").set_index("Column")["Score"]
@@ -316,3 +335,21 @@ def test_ml_utility_models_run_on_capped_threads(customers, fresh, monkeypatch):
         after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"]
     assert before and after == before == [MODEL_THREADS + 1] * len(before)
     assert seen and all(threads == [MODEL_THREADS] * len(threads) for threads in seen)
+
+
+def test_pair_trends_bins_both_tables_on_the_real_edges():
+    """sdmetrics 0.32's report bins each table on its own range: one synthetic outlier in
+    2,000 rows took this label-number pair from 1.0 to 0.04. Rescored on the real table's
+    edges it stays near 1, and the report's own figure is kept beside it."""
+    rng = np.random.default_rng(0)
+    group = rng.choice(["a", "b"], 2000)
+    real = pd.DataFrame({"group": group,
+                         "x": np.where(group == "a", rng.normal(0, 1, 2000), rng.normal(2, 1, 2000))})
+    outlier = pd.concat([real.iloc[:-1], pd.DataFrame({"group": ["a"], "x": [40.0]})],
+                        ignore_index=True)
+    result = evaluate(real, outlier, attacks=False)
+    assert result.scores["column_pair_trends"] > 0.99
+    assert result.scores["column_pair_trends_sdmetrics"] < 0.1
+    assert result.scores["quality"] > result.scores["quality_sdmetrics"]
+    shuffled = evaluate(real, real.assign(group=rng.permutation(group)), attacks=False)
+    assert shuffled.scores["column_pair_trends"] < 0.7  # a lost relation is still lost

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sdv.metadata import Metadata
 
+from sdv_pillars.quality.disclosure import empty_scores
 from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.sdmetrics_reports import sdmetrics_figures
 from sdv_pillars.quality.single_table import evaluate_table
@@ -126,7 +127,9 @@ def evaluate_tables(real: dict, synthetic: dict, metadata, *, random_state: int 
     scores["referential_integrity"] = float(integrity["resolved"].min()) if len(integrity) else 1.0
     scores["primary_keys_unique"] = (float(np.mean([synthetic[n][metadata.tables[n].primary_key].is_unique
                                                     for n in keyed])) if keyed else 1.0)
-    for key in ("ml_utility", "dcr_share_closer_to_train", "dcr_overfitting_protection"):
+    for key in ("ml_utility", "dcr_share_closer_to_train", "dcr_overfitting_protection",
+                "holdout_copy_rate", "quality_sdmetrics", "column_pair_trends_sdmetrics",
+                *empty_scores()):
         scores.setdefault(key, None)
     overall, details["overall"] = weighted_overall(scores)
     notes += [f"{name}: {note}" for name, res in per_table.items() for note in res.notes]

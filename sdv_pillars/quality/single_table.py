@@ -81,7 +81,8 @@ class _Findings:
 def _sdmetrics(i: _Inputs, out: _Findings) -> None:
     name = i.pillars.table_name
     scores, details = sdmetrics_figures({name: i.real}, {name: i.synthetic}, i.metadata.to_dict())
-    for key in ("quality", "column_shapes", "column_pair_trends", "diagnostic"):
+    for key in ("quality", "column_shapes", "column_pair_trends", "diagnostic", "quality_sdmetrics",
+                "column_pair_trends_sdmetrics"):
         scores.setdefault(key, None)
     out.scores.update(scores)
     out.details.update(details)

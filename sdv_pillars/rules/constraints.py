@@ -9,11 +9,12 @@ A label rule draws the label from its leaf's real labels: an exact rule has pure
 always gives the leaf's label; a near-rule (real rows that break it, say 0.3% of them) keeps
 its exceptions at the rate and in the leaves where the real ones are. ``holds`` says whether
 a row keeps the rule (its label is the leaf's majority label); ``is_valid``, what SDV uses to
-drop rows, accepts any label the leaf has seen. A numeric rule that is near- rather than exactly
-deterministic (R^2 0.995, say) would collapse a continuous column onto the tree's 32 leaf
-means; so the rebuilt value is the leaf's prediction plus a residual drawn from the real rows
-of that leaf, and the rule says "the value lies within the band the real rows of its leaf
-span". An exact lookup has zero residuals and is rebuilt exactly.
+drop rows, accepts any label the leaf has seen. A numeric rule is a lookup that the tree
+rebuilds exactly on at least 99% of held-out rows (mining leaves near-functions to the
+backbone); its rebuilt value is the leaf's prediction plus a residual drawn from the real rows
+of that leaf, so an exact lookup is rebuilt exactly and a lookup's rare exceptions come back
+at their real rate, and the rule says "the value lies within the band the real rows of its
+leaf span".
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class MinedInequality(Inequality):
     declared: the type tells the two apart in a synthesizer's list of constraints."""
 
 
-def make_tree(task: str, max_depth: int, random_state: int | None):
+def make_tree(task: str, max_depth: int | None, random_state: int | None):
     """The CART tree of a rule (classifier for labels, regressor for numbers)."""
     tree_class = DecisionTreeClassifier if task == CLASSIFICATION else DecisionTreeRegressor
     return tree_class(max_depth=max_depth, random_state=random_state)
@@ -84,7 +85,7 @@ class CARTRule(DerivedColumn):
         features: the columns it is a function of.
         task: ``"cart_classification"`` or ``"cart_regression"``.
         column_profiles: the ``ColumnProfile`` of target and features (how to read them).
-        max_depth: depth of the tree.
+        max_depth: depth of the tree (None for a lookup: grown to every combination seen).
         random_state: seed of the tree's tie-breaking.
         table_name: the table, for multi-table metadata.
     """
@@ -95,7 +96,7 @@ class CARTRule(DerivedColumn):
         features: list[str],
         task: str,
         column_profiles: dict[str, ColumnProfile],
-        max_depth: int = MAX_DEPTH,
+        max_depth: int | None = MAX_DEPTH,
         random_state: int | None = None,
         table_name: str | None = None,
     ):

@@ -4,10 +4,17 @@ Two shapes are searched:
 
 * CART rules: a column that is a (near) deterministic function of other columns. Every
   candidate target gets a depth-limited tree on all other columns, scored on held-out rows
-  (out-of-fold predictions of a k-fold split): held-out accuracy for labels, held-out R^2
-  for numbers. Scores on training rows "find" rules in small tables that are not there.
-  A label rule must also remove at least half of the errors of always guessing the most
-  frequent label, so a column that is 99% one value is not a "rule".
+  (out-of-fold predictions of a k-fold split): held-out accuracy for labels, and for numbers
+  the held-out share of rows the tree rebuilds exactly, within the column's rounding (a
+  lookup such as an interest rate by grade). Scores on training rows "find" rules in small
+  tables that are not there. A rule must also remove at least half of the errors of always
+  guessing the most frequent value, so a column that is 99% one value is not a "rule".
+  An exact function with more values than the tree has leaves is scored again with a tree
+  grown to every combination seen (a lookup; ``_Scorer.score``).
+  A numeric near-function (held-out R^2 0.994 for a diamond's width from its price and
+  length) is not a rule: a tree would rebuild it from a few dozen leaves and cut the
+  relation the backbone keeps continuous (the CART backbone's pair trends on diamonds fell
+  from 0.998 to 0.905). It is listed under ``rejected`` with its R^2.
 * Inequalities ``low <= high`` between two numeric or two datetime columns that hold on every
   row, expressed with SDV's own ``sdv.cag.Inequality``. An order that holds by chance is
   left out: the pair must be one that independent columns with the same marginals would
@@ -48,7 +55,15 @@ from sdv_pillars.rules.constraints import (
     label_tree_fits,
     make_tree,
 )
-from sdv_pillars.rules.formulas import AFFINE, FORMULA, PRODUCT, find_formulas, formula_text
+from sdv_pillars.rules.formulas import (
+    AFFINE,
+    FORMULA,
+    PRODUCT,
+    decimals,
+    find_formulas,
+    formula_text,
+    rounding_tolerance,
+)
 
 INEQUALITY, STRICT_INEQUALITY = "inequality", "strict_inequality"
 
@@ -62,6 +77,7 @@ class Rule:
     kind: str
     score: float
     baseline: float
+    lookup: bool = False  # a numeric rule whose tree grows to every combination it has seen
 
     def __str__(self) -> str:
         if self.kind in (FORMULA, PRODUCT, AFFINE):
@@ -69,9 +85,10 @@ class Rule:
         if self.kind in (INEQUALITY, STRICT_INEQUALITY):
             sign = ">" if self.kind == STRICT_INEQUALITY else ">="
             return f"{self.target} {sign} {self.features[0]} (holds on every real row)"
-        measure = "accuracy" if self.kind == CLASSIFICATION else "R^2"
+        measure = "accuracy" if self.kind == CLASSIFICATION else "exact share"
+        shape = "lookup" if self.lookup else "CART"
         return (
-            f"{self.target} = CART({', '.join(self.features)})  held-out {measure} "
+            f"{self.target} = {shape}({', '.join(self.features)})  held-out {measure} "
             f"{self.score:.4f} (baseline {self.baseline:.4f})"
         )
 
@@ -122,17 +139,34 @@ class _Scorer:
     that matrix, so the search costs trees, not encoders.
     """
 
-    def __init__(self, raw, profile, max_depth, cv, random_state):
+    def __init__(self, raw, profile, max_depth, cv, random_state, threshold):
         self.raw, self.profile = raw, profile
         self.frame = model_frame(raw, profile)
         encoder = make_encoder(list(raw.columns), profile, one_hot=False)
         self.encoded = encoder.fit_transform(self.frame)
         self.position = {str(n): i for i, n in enumerate(encoder.get_feature_names_out())}
         self.max_depth, self.cv, self.random_state = max_depth, cv, random_state
+        self.r2: dict[str, float] = {}  # held-out R^2 of each numeric target's first tree
+        self.threshold = threshold
 
     def score(self, target: str, features: list[str], task: str):
-        """(held-out score, baseline, features the full-data tree uses)."""
-        model = make_tree(task, self.max_depth, self.random_state)
+        """(held-out score, baseline, features the full-data tree uses, lookup).
+
+        A numeric target that the depth-limited tree approximates well (R^2) but rebuilds
+        exactly on too few rows may be an exact function with more values than the tree
+        has leaves (``fee = a ** 2`` for 50 values of ``a``): a tree of unlimited depth on the
+        same features is scored too, and when it rebuilds enough held-out rows exactly the
+        rule is a lookup.
+        """
+        held_out, baseline, used = self._score(target, features, task, self.max_depth)
+        if task == REGRESSION and held_out < self.threshold <= self.r2[target] and used:
+            deep, _, deep_used = self._score(target, used, task, None)
+            if deep >= self.threshold:
+                return deep, baseline, deep_used, True
+        return held_out, baseline, used, False
+
+    def _score(self, target: str, features: list[str], task: str, max_depth: int | None):
+        model = make_tree(task, max_depth, self.random_state)
         X = self.encoded[:, [self.position[f] for f in features]]
         if task == CLASSIFICATION:
             y, _ = encode_target(self.raw[target])
@@ -148,17 +182,17 @@ class _Scorer:
         else:
             y = self.frame[target].to_numpy()
             splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
-            held_out = r2_score(y, cross_val_predict(model, X, y, cv=splitter))
-            baseline = 0.0
+            predicted = cross_val_predict(model, X, y, cv=splitter)
+            self.r2.setdefault(target, float(r2_score(y, predicted)))
+            held_out = np.mean(np.abs(predicted - y) <= rounding_tolerance([decimals(y)]))
+            baseline = np.unique(y, return_counts=True)[1].max() / len(y)
             model.fit(X, y)
         used = [f for f, imp in zip(features, model.feature_importances_) if imp > 0]
         return float(held_out), float(baseline), used
 
 
 def _passes(score: float, baseline: float, task: str, threshold: float) -> bool:
-    if score < threshold:
-        return False
-    return task == REGRESSION or (score - baseline) >= MIN_SKILL * (1 - baseline)
+    return score >= threshold and (score - baseline) >= MIN_SKILL * (1 - baseline)
 
 
 def mine_cart_rules(
@@ -182,7 +216,7 @@ def mine_cart_rules(
     if len(data) > max_rows:
         data = data.sample(max_rows, random_state=random_state)
     raw = data[usable]
-    scorer = _Scorer(raw, profile, max_depth, cv, random_state)
+    scorer = _Scorer(raw, profile, max_depth, cv, random_state, threshold)
     targets = [(c, _task(profile[c], max_depth)) for c in usable if c not in reserved]
     # a label with a value for every other row has too few rows per value to learn it from
     targets = [(c, task) for c, task in targets if task is not None
@@ -192,18 +226,25 @@ def mine_cart_rules(
     for target, task in targets:
         features = [c for c in usable if c != target]
         if features:
-            score, baseline, used = scorer.score(target, features, task)
+            score, baseline, used, lookup = scorer.score(target, features, task)
             if _passes(score, baseline, task, threshold) and used:
-                candidates.append((score, -len(used), target, task, used, baseline))
+                candidates.append((score, -len(used), target, task, used, baseline, lookup))
+            elif task == REGRESSION and scorer.r2[target] >= threshold:
+                ruleset.rejected.append(RejectedRule(
+                    target, tuple(used), score,
+                    f"a near-function (held-out R^2 {scorer.r2[target]:.4f}) that the tree rebuilds "
+                    f"exactly on only {score:.1%} of held-out rows: left to the backbone, which "
+                    "keeps the relation continuous instead of cutting it into leaves"))
         if progress is not None:
             progress.update(1)
 
     graph: dict[str, set[str]] = {}  # target -> features
-    for score, _, target, task, used, baseline in sorted(candidates, reverse=True):
+    for score, _, target, task, used, baseline, lookup in sorted(candidates, reverse=True):
         derived_from_target = _descendants(graph, target)
         if set(used) & derived_from_target:
             allowed = [c for c in usable if c != target and c not in derived_from_target]
-            score, baseline, used = scorer.score(target, allowed, task) if allowed else (0, 0, [])
+            score, baseline, used, lookup = (scorer.score(target, allowed, task) if allowed
+                                             else (0, 0, [], False))
             if not used or not _passes(score, baseline, task, threshold):
                 ruleset.rejected.append(
                     RejectedRule(
@@ -217,7 +258,7 @@ def mine_cart_rules(
                 )
                 continue
         graph[target] = set(used)
-        ruleset.rules.append(Rule(target, tuple(used), task, score, baseline))
+        ruleset.rules.append(Rule(target, tuple(used), task, score, baseline, lookup))
     ruleset.order = [c for c in graphlib.TopologicalSorter(graph).static_order() if c in graph]
     return ruleset
 
