@@ -23,6 +23,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 QUICK, FULL = "quick", "full"
@@ -39,6 +40,9 @@ PROFILES = {
 MULTI_SETTINGS = {"pillars hma": {"backbone": "hma"},
                   "pillars sequential gaussian_copula": {"backbone": "gaussian_copula"},
                   "pillars sequential cart": {"backbone": "cart"}}
+# the figures the pillars must not cost (issue 13), compared seed by seed in ``pillars_effect``
+EFFECT_FIGURES = ("quality", "column_pair_trends", "ml_utility", "rule_compliance",
+                  "missingness_fidelity")
 SCORES = ("quality", "column_shapes", "column_pair_trends", "diagnostic", "rule_compliance",
           "missingness_fidelity", "ml_utility", "exact_copy_rate", "dcr_share_closer_to_train",
           "singling_out_risk", "linkability_risk", "inference_risk")
@@ -165,13 +169,48 @@ def run_relational(dataset: str, tables: dict, seed: int) -> list[dict]:
 
 
 def _with_ratios(single: pd.DataFrame) -> pd.DataFrame:
-    """Add pillars / plain time ratios for the same table and backbone."""
-    plain = single[single["variant"] == "plain"].set_index(["table", "backbone"])
+    """Add pillars / plain time ratios for the same table, backbone and seed."""
+    keys = ["table", "backbone", "seed"]
+    plain = single[single["variant"] == "plain"].set_index(keys)
     out = single.copy()
     for column in ("fit_s", "sample_s"):
-        reference = out.set_index(["table", "backbone"]).index.map(plain[column].to_dict())
+        reference = out.set_index(keys).index.map(plain[column].to_dict())
         out[column.replace("_s", "_ratio")] = (out[column] / reference.to_numpy(dtype=float)).round(2)
     return out
+
+
+def pillars_effect(single: pd.DataFrame, figures=EFFECT_FIGURES) -> pd.DataFrame:
+    """Per table, backbone and figure: plain and pillars as mean ± sd over the seeds, and the
+    paired difference (pillars - plain, seed by seed) with a verdict the noise supports.
+
+    The verdict reads the difference's mean ``d`` against its standard error ``se`` over the
+    ``n`` seeds: "better" when ``d - 2 se > 0``, "worse" when ``d + 2 se < 0``, otherwise
+    "within noise" (with one seed there is no spread, and no verdict).
+    """
+    rows = []
+    for (table, backbone), runs in single.groupby(["table", "backbone"], sort=False):
+        by_variant = {v: part.set_index("seed") for v, part in runs.groupby("variant")}
+        if set(by_variant) != {"plain", "pillars"}:
+            continue
+        for figure in figures:
+            plain, pillars = (by_variant[v][figure].astype(float) for v in ("plain", "pillars"))
+            diff = (pillars - plain).dropna()
+            if diff.empty:
+                continue
+            se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.nan
+            mean = diff.mean()
+            verdict = ("n/a (one seed)" if np.isnan(se) else "better" if mean - 2 * se > 0
+                       else "worse" if mean + 2 * se < 0 else "within noise")
+            rows.append({"table": table, "backbone": backbone, "figure": figure,
+                         "seeds": len(diff), "plain": _spread(plain), "pillars": _spread(pillars),
+                         "difference": f"{mean:+.4f}", "verdict": verdict})
+    return pd.DataFrame(rows)
+
+
+def _spread(values: pd.Series) -> str:
+    values = values.dropna()
+    sd = values.std(ddof=1) if len(values) > 1 else 0.0
+    return f"{values.mean():.4f} ± {sd:.4f}"
 
 
 def chart(single: pd.DataFrame, path: Path) -> None:
@@ -206,12 +245,14 @@ def comparison_report(single: pd.DataFrame, path: Path) -> None:
 
     figures, sections = Figures(), []
     for table, runs in single.groupby("table", sort=False):
-        arms = runs.assign(arm=runs["backbone"] + " " + runs["variant"]).set_index("arm")
-        shown = arms[[f for f in FIGURES if f in arms.columns]].T.astype(float)
+        arms = runs.assign(arm=runs["backbone"] + " " + runs["variant"])
+        figures_shown = [f for f in FIGURES if f in arms.columns]
+        shown = arms.groupby("arm", sort=False)[figures_shown].mean().T.astype(float)
+        seeds = runs["seed"].nunique()
         sections.append(comparison_section(
             f"{table} ({int(runs['rows'].iloc[0]):,} rows)", shown, best_of(shown), figures,
             "Each backbone, plain SDV and with the pillars, evaluated against the same real "
-            "rows and rules."))
+            f"rows and rules{f' (means over {seeds} seeds)' if seeds > 1 else ''}."))
     path.write_text(page("Benchmark: backbones with and without the pillars", "".join(sections),
                          figures.count), encoding="utf-8")
 
@@ -219,12 +260,16 @@ def comparison_report(single: pd.DataFrame, path: Path) -> None:
 def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", seed: int = 0,
                   tables: list[str] | None = None, backbones: list[str] | None = None,
                   epochs: int | None = None, max_rows: int | None = None, relational: bool = True,
-                  progress=print) -> pd.DataFrame:
-    """Run a profile; write ``<out>/compare_<profile>.{csv,md,png,html}`` (and ``_relational``).
+                  progress=print, seeds: list[int] | None = None) -> pd.DataFrame:
+    """Run a profile; write ``<out>/compare_<profile>.{csv,md,png,html}``, the pillars' effect
+    over the seeds (``_effect``, see ``pillars_effect``) and ``_relational``.
 
     ``tables``, ``backbones``, ``epochs`` and ``max_rows`` (rows kept per table) override the
-    profile's. The results table is rewritten after every run, so a stopped run keeps its rows.
+    profile's. Every single-table run is repeated for each of ``seeds`` (default ``[seed]``:
+    the split, the sample of rows and the synthesizer's seed); the relational runs use the
+    first. The results table is rewritten after every run, so a stopped run keeps its rows.
     """
+    seeds = list(seeds) if seeds else [seed]
     from sdv_pillars.datasets import RELATIONAL_DATASETS
 
     if profile not in PROFILES:
@@ -240,21 +285,26 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
     context = multiprocessing.get_context("spawn")
     for table in tables:
         for backbone in backbones:
-            for variant in ("plain", "pillars"):
-                row = _in_fresh_process(context, (table, backbone, variant, epochs, max_rows, seed))
-                rows.append(row)
-                write_table(pd.DataFrame(rows), out / f"compare_{profile}")
-                progress(f"{table:<12} {backbone:<16} {variant:<8} fit {row['fit_s']:>7.2f}s "
-                         f"quality {row['quality']} rules {row['rule_compliance']}")
+            for run_seed in seeds:
+                for variant in ("plain", "pillars"):
+                    arguments = (table, backbone, variant, epochs, max_rows, run_seed)
+                    row = {"seed": run_seed, **_in_fresh_process(context, arguments)}
+                    rows.append(row)
+                    write_table(pd.DataFrame(rows), out / f"compare_{profile}")
+                    progress(f"{table:<12} {backbone:<16} seed {run_seed} {variant:<8} fit "
+                             f"{row['fit_s']:>7.2f}s quality {row['quality']} rules "
+                             f"{row['rule_compliance']}")
     single = _with_ratios(pd.DataFrame(rows))
     stem = out / f"compare_{profile}"
     write_table(single, stem)
+    write_table(pillars_effect(single), f"{stem}_effect")
     chart(single, stem.with_suffix(".png"))
     comparison_report(single, stem.with_suffix(".html"))
     if relational:
         multi = []
         for dataset, options in settings["relational"].items():
-            multi += run_relational(dataset, RELATIONAL_DATASETS[dataset](**options, seed=seed), seed)
+            multi += run_relational(dataset, RELATIONAL_DATASETS[dataset](**options, seed=seeds[0]),
+                                    seeds[0])
             progress(f"{dataset}: done")
         write_table(pd.DataFrame(multi), f"{stem}_relational")
     return single

@@ -114,7 +114,8 @@ def _benchmark(args) -> int:
 
     single = run_benchmark(QUICK if args.quick else FULL, out=args.out, seed=args.seed,
                            tables=args.tables, backbones=args.backbones, epochs=args.epochs,
-                           max_rows=args.max_rows, relational=not args.no_relational)
+                           max_rows=args.max_rows, relational=not args.no_relational,
+                           seeds=args.seeds)
     columns = ["table", "backbone", "variant", "fit_s", "fit_ratio", "quality", "rule_compliance",
                "missingness_fidelity", "exact_copy_rate"]
     print(single[columns].to_string(index=False))
@@ -223,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument("--max-rows", type=int, default=None, help="rows kept per table (sampled)")
     benchmark.add_argument("--no-relational", action="store_true", help="single tables only")
     benchmark.add_argument("--seed", type=int, default=0)
+    benchmark.add_argument("--seeds", type=int, nargs="+", default=None,
+                           help="repeat every run with each seed (e.g. --seeds 0 1 2); the "
+                                "pillars' effect is then judged against the spread")
     benchmark.set_defaults(handler=_benchmark)
 
     demo = commands.add_parser("demo", help="fit and sample the embedded customer table")
