@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sdv_pillars.io import read_data, write_data
+from sdv_pillars.defaults import STREAM_BATCH_ROWS
+from sdv_pillars.io import STREAM_SUFFIXES, read_data, write_data
 
 
 def _metadata(path: str | None):
@@ -66,6 +67,10 @@ def _sample(args) -> int:
     if isinstance(model, PillarsSynthesizer):
         if args.num_rows is None:
             raise ValueError("Give the number of rows: -n N.")
+        if Path(args.output).suffix.lower() in STREAM_SUFFIXES:  # batch after batch
+            model.sample_to_file(args.num_rows, args.output, batch_size=args.batch_size)
+            print(f"Wrote {args.output}")
+            return 0
         data = model.sample_table(args.num_rows)
     else:
         data = model.sample_scale(scale=args.scale)
@@ -197,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("model")
     sample.add_argument("-n", "--num-rows", type=int, default=None, help="rows (one table)")
     sample.add_argument("--scale", type=float, default=1.0, help="size factor (several tables)")
+    sample.add_argument("--batch-size", type=int, default=STREAM_BATCH_ROWS,
+                        help="rows per batch written to a .csv or .parquet file (one table)")
     sample.add_argument("-o", "--output", required=True,
                         help=".csv/.parquet/.json; several tables: a folder or .sqlite")
     sample.set_defaults(handler=_sample)

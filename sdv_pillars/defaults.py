@@ -39,6 +39,7 @@ CART_SMOOTHING = "density"  # kernel noise on rare numeric donor values
 
 # -- sampling -----------------------------------------------------------------------------------
 MAX_REDRAWS = 20  # rounds of redrawing rows that copy a real row (exact_copies="redraw")
+STREAM_BATCH_ROWS = 100_000  # rows per batch when sampling to a file (sample_to_file)
 
 # Random streams: each constraint draws from its own stream of the user's seed, so that one
 # constraint's draws never repeat another's (``draws.sampling_rng``).

@@ -1,7 +1,9 @@
 """Reading and writing tables by file extension, for the command line.
 
 A single table is a ``.csv``, ``.parquet`` or ``.json`` (records) file; several related tables
-are a folder of such files or a SQLite file (``.sqlite``, ``.db``).
+are a folder of such files or a SQLite file (``.sqlite``, ``.db``). ``BatchWriter`` appends a
+table batch after batch to a ``.csv`` or ``.parquet`` file, so a long sample never has to be
+held in memory whole.
 """
 
 from __future__ import annotations
@@ -58,3 +60,48 @@ def write_data(data: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path) -
     else:
         raise ValueError(f"Cannot write {path}: use {', '.join(TABLE_SUFFIXES)}.")
     return path
+
+
+STREAM_SUFFIXES = (".csv", ".parquet")
+
+
+class BatchWriter:
+    """Append DataFrames with the same columns to one ``.csv`` or ``.parquet`` file.
+
+    Parquet batches become row groups of one file, written with the first batch's schema (a
+    label column with no value in that batch is typed as text, not as Arrow's null type).
+    Used as a context manager; the file is complete when the block ends.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if self.path.suffix.lower() not in STREAM_SUFFIXES:
+            raise ValueError(f"Cannot stream to {self.path}: use {' or '.join(STREAM_SUFFIXES)} "
+                             "(a JSON array is one object and cannot be written in batches).")
+        self._parquet = None
+        self._schema = None
+        self.rows = 0
+
+    def __enter__(self) -> "BatchWriter":
+        return self
+
+    def write(self, batch: pd.DataFrame) -> None:
+        if self.path.suffix.lower() == ".csv":
+            batch.to_csv(self.path, mode="w" if self.rows == 0 else "a", header=self.rows == 0,
+                         index=False)
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            if self._parquet is None:
+                schema = pa.Schema.from_pandas(batch, preserve_index=False)
+                self._schema = pa.schema([field.with_type(pa.string()) if pa.types.is_null(field.type)
+                                          else field for field in schema])
+                self._parquet = pq.ParquetWriter(self.path, self._schema)
+            self._parquet.write_table(pa.Table.from_pandas(batch, schema=self._schema,
+                                                           preserve_index=False))
+        self.rows += len(batch)
+
+    def __exit__(self, *exc) -> None:
+        if self._parquet is not None:
+            self._parquet.close()

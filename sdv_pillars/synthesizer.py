@@ -25,18 +25,21 @@ from __future__ import annotations
 import inspect
 import warnings
 from copy import deepcopy
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sdv.errors import NotFittedError, SamplingError
 from sdv.single_table.base import BaseSingleTableSynthesizer
+from tqdm.auto import tqdm
 
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
-from sdv_pillars.defaults import MAX_REDRAWS
+from sdv_pillars.defaults import MAX_REDRAWS, STREAM_BATCH_ROWS
 from sdv_pillars.draws import fresh_seed
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.encoding import row_hashes
+from sdv_pillars.io import BatchWriter
 from sdv_pillars.pillar_constraint import rows_fingerprint
 from sdv_pillars.profiling import build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.runtime import seeded
@@ -264,6 +267,27 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
     def sample_table(self, num_rows: int, batch_size: int | None = None) -> pd.DataFrame:
         """The sampled table itself: ``sample(num_rows)[table_name]``, for convenience."""
         return self.sample(num_rows, batch_size=batch_size)[self._table_name]
+
+    def sample_to_file(self, num_rows: int, output_file_path, batch_size: int = STREAM_BATCH_ROWS,
+                       ) -> Path:
+        """Write ``num_rows`` synthetic rows to a ``.csv`` or ``.parquet`` file, ``batch_size``
+        rows at a time, so memory does not grow with ``num_rows``. Each batch is one
+        ``sample_table`` call: the random streams go on from batch to batch, every batch keeps
+        every rule, and null rates are recalibrated per batch. Returns the path.
+        """
+        self._check_fitted()
+        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
+            raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        with BatchWriter(output_file_path) as writer, tqdm(
+                total=int(num_rows), desc="Sampling to file", unit="rows",
+                disable=not self.verbose) as progress:
+            while writer.rows < num_rows:
+                batch = self.sample_table(int(min(batch_size, num_rows - writer.rows)))
+                writer.write(batch)
+                progress.update(len(batch))
+        return writer.path
 
     def _without_copies(self, sampled, what: str) -> dict[str, pd.DataFrame]:
         table = self._restore(sampled)

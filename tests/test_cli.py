@@ -35,7 +35,8 @@ def test_profile_fit_sample_evaluate_one_table(tmp_path, customers_csv, capsys):
     assert "customer_type = CART(income" in capsys.readouterr().out
     model, fake, report = tmp_path / "model.pkl", tmp_path / "fake.parquet", tmp_path / "report.json"
     assert main(["fit", str(customers_csv), "-o", str(model), "--backbone", "cart", "--quiet"]) == 0
-    assert main(["sample", str(model), "-n", "300", "-o", str(fake)]) == 0
+    assert main(["sample", str(model), "-n", "300", "-o", str(fake), "--batch-size", "120"]) == 0
+    assert len(pd.read_parquet(fake)) == 300  # three batches, one file
     assert main(["evaluate", str(customers_csv), str(fake), "--target", "credit_score",
                  "-o", str(report), "--quiet"]) == 0
     scores = json.loads(report.read_text())["scores"]

@@ -146,3 +146,18 @@ def test_a_table_with_no_modelled_column_is_synthesized():
     fake = synth.sample_table(10)
     assert len(fake) == 10 and list(fake.columns) == ["id", "note"]
     assert synth.rules_ == [] and synth.missingness_ == {}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_sample_to_file_streams_batches_that_keep_rules_and_gaps(tmp_path, customers,
+                                                                 fitted_customers, suffix):
+    path = fitted_customers.sample_to_file(2_500, tmp_path / f"fake{suffix}", batch_size=1_000)
+    fake = pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)
+    assert len(fake) == 2_500 and list(fake.columns) == list(customers.columns)
+    assert fitted_customers.rule_compliance(fake).min() == 1.0
+    assert fake["education"].isna().mean() == pytest.approx(customers["education"].isna().mean(),
+                                                             abs=0.03)
+    # batches go on from each other: no batch repeats the first
+    assert not fake.iloc[:500].reset_index(drop=True).equals(fake.iloc[1000:1500].reset_index(drop=True))
+    with pytest.raises(ValueError, match="cannot be written in batches"):
+        fitted_customers.sample_to_file(10, tmp_path / "fake.json")

