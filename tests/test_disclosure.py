@@ -46,7 +46,8 @@ def test_rows_never_trained_on_look_like_no_leak(members, holdout):
     result = evaluate(members, strangers, holdout=holdout)
     attacks = result.details["disclosure"]
     assert set(attacks["attack"]) == {"singling_out", "linkability", "inference"}
-    assert (attacks["ci_low"] == 0).all(), attacks
+    # each interval is a 95% one: among six, one may exclude 0 by chance
+    assert (attacks["ci_low"] > 0).sum() <= 1, attacks
     assert (attacks["risk"] < 0.1).all(), attacks
     assert (attacks["full_leak_risk"] > 0.5).all(), attacks  # the attacks could have found one
 
@@ -84,6 +85,17 @@ def test_without_anonymeter_the_attacks_are_skipped_with_a_note(members, holdout
     assert result.scores["singling_out_risk"] is None
     assert any("anonymeter is not installed" in note for note in result.notes)
     assert disclosure.INSTALL_HINT in " ".join(result.notes)
+
+
+def test_the_same_evaluation_gives_the_same_figures(members, holdout):
+    """Seeded: the same targets, guesses and queries. anonymeter groups rare values with an
+    unordered polars group_by before its seeded shuffle, so singling out may differ a little."""
+    strangers = load_customers(600, seed=1)
+    first, second = (evaluate(members, strangers, holdout=holdout).details["disclosure"]
+                     for _ in range(2))
+    other = first["attack"] != "singling_out"
+    pd.testing.assert_frame_equal(first[other], second[other])
+    pd.testing.assert_frame_equal(first[~other], second[~other], atol=0.02)
 
 
 def test_unknown_secret_is_refused_by_name(members, holdout):

@@ -46,7 +46,7 @@ import pandas as pd
 from sdv_pillars.defaults import ATTACK_ROWS, ATTACK_SYNTHETIC_ROWS, ATTACKS, MAX_SECRETS, MODEL_THREADS
 from sdv_pillars.profiling import CATEGORY_KINDS, ColumnProfile
 from sdv_pillars.quality.columns import compared_frames
-from sdv_pillars.runtime import limited_threads
+from sdv_pillars.runtime import limited_threads, seeded
 
 ATTACK_NAMES = ("singling_out", "linkability", "inference")
 INSTALL_HINT = ("pip install --no-deps anonymeter==1.1.0 && pip install 'sdv-pillars[privacy]' "
@@ -172,7 +172,10 @@ def disclosure_risks(
     level = logger.level
     logger.setLevel(logging.ERROR)  # "reached max number of attempts" on small tables
     try:
-        with warnings.catch_warnings(), limited_threads(MODEL_THREADS):
+        # anonymeter draws its targets from numpy's global generator: seeded, the same
+        # evaluation gives the same figures (singling out within a little: anonymeter lists
+        # rare values through an unordered polars group_by before its seeded shuffle)
+        with warnings.catch_warnings(), limited_threads(MODEL_THREADS), seeded(seed):
             warnings.filterwarnings("ignore", message="Attack is as good or worse")
             for arm in arms:
                 rows += [(arm.name, *row) for row in _attacks(arm, chosen, n_attacks, seed)]
