@@ -60,6 +60,7 @@ ATTACK_ROWS = 5_000
 ATTACK_SYNTHETIC_ROWS = 5_000
 MAX_SECRETS = 3  # label columns attacked by attribute inference when none are named
 SMALL_CONTROL_ROWS = 1_000  # fewer unseen rows than this make the attack intervals wide (a note)
+MIN_ATTACK_ROWS = 50  # fewer training or unseen rows than this and the attacks are not run
 # Threads of the evaluation's small OpenMP models (HistGradientBoosting). On a busy 2-core
 # machine two OpenMP threads made one 2 s fit take 286 s; one thread is immune to that.
 MODEL_THREADS = 1

@@ -98,6 +98,12 @@ def test_the_same_evaluation_gives_the_same_figures(members, holdout):
     pd.testing.assert_frame_equal(first[~other], second[~other], atol=0.02)
 
 
+def test_a_tiny_holdout_is_no_evidence_and_is_said_so(members):
+    result = evaluate(members, load_customers(300, seed=1), holdout=load_customers(20, seed=2))
+    assert result.scores["inference_risk"] is None
+    assert any("at least 50 training and 50 unseen rows" in note for note in result.notes)
+
+
 def test_unknown_secret_is_refused_by_name(members, holdout):
     with pytest.raises(ValueError, match="'salary'"):
         evaluate(members, members, holdout=holdout, secrets=["salary"])

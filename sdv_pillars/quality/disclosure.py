@@ -125,7 +125,7 @@ def _attacks(arm: _Arm, secrets: list[str], n_attacks: int, seed: int):
                                 aux_cols=halves)
     yield ("linkability", "two halves", *_risk(link.evaluate(n_jobs=1)))
     for secret in secrets:
-        aux = [c for c in columns if c != secret and not c.startswith(f"{secret} is null")]
+        aux = [c for c in columns if c not in (secret, f"{secret} is null")]
         regression = pd.api.types.is_numeric_dtype(arm.ori[secret])
         inference = InferenceEvaluator(ori=arm.ori, syn=arm.syn, control=arm.control, aux_cols=aux,
                                        secret=secret, regression=regression, n_attacks=n)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sdv_pillars.defaults import HOLDOUT_SHARE, SMALL_CONTROL_ROWS
+from sdv_pillars.defaults import HOLDOUT_SHARE, MIN_ATTACK_ROWS, SMALL_CONTROL_ROWS
 from sdv_pillars.quality.columns import (
     association_matrix,
     column_tests,
@@ -145,6 +145,9 @@ def _privacy(i: _Inputs, out: _Findings) -> None:
         out.notes.append("attacks=False: the anonymeter attacks were not run.")
     elif not anonymeter_available():
         out.notes.append(f"anonymeter is not installed, so the attacks were not run: {INSTALL_HINT}.")
+    elif min(len(i.real), len(i.holdout)) < MIN_ATTACK_ROWS:
+        out.notes.append(f"The attacks need at least {MIN_ATTACK_ROWS} training and {MIN_ATTACK_ROWS} "
+                         "unseen rows to say anything; they were not run.")
     else:
         scores, out.details["disclosure"] = disclosure_risks(
             i.real, i.synthetic, i.holdout, i.pillars.profile_, i.secrets,
