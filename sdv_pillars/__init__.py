@@ -7,8 +7,10 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "sdv_pillars.quality.comparison": ("compare",),
     "sdv_pillars.quality.evaluation": ("evaluate",),
     "sdv_pillars.quality.result": ("EvaluationResult",),
+    "sdv_pillars.quality.sequences": ("evaluate_sequences",),
     "sdv_pillars.relational.loading": ("load_tables",),
     "sdv_pillars.relational.synthesizer": ("MultiTablePillarsSynthesizer",),
+    "sdv_pillars.sequences.synthesizer": ("SequencePillarsSynthesizer",),
     "sdv_pillars.synthesizer": ("PillarsSynthesizer",),
     "sdv_pillars.table_pillars": ("TablePillars",),
 })

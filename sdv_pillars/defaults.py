@@ -45,6 +45,7 @@ STREAM_BATCH_ROWS = 100_000  # rows per batch when sampling to a file (sample_to
 # constraint's draws never repeat another's (``draws.sampling_rng``).
 STREAM_MISSINGNESS = 1
 STREAM_RULE = 2
+STREAM_SEQUENCE = 3  # the sequence backbones' draws (one stream per sample call)
 
 # -- pillar 5: quality --------------------------------------------------------------------------
 OVERALL_WEIGHTS = {"quality": 0.30, "diagnostic": 0.10, "rule_compliance": 0.15,

@@ -109,8 +109,10 @@ class SequentialCARTModel:
         rest = sorted((c for c in data.columns if c not in given), key=lambda c: data[c].nunique())
         return given + rest
 
-    def fit(self, data: pd.DataFrame, smooth: set[str]) -> "SequentialCARTModel":
+    def fit(self, data: pd.DataFrame, smooth: set[str], given: int = 0) -> "SequentialCARTModel":
         """Fit one tree per column after the first; ``smooth`` names the numeric columns.
+        The first ``given`` columns of the visit sequence are always given at sampling (an
+        autoregressive model's context and previous row): they get no tree.
 
         Tree seeds come from numpy's global generator, as SDV's models draw theirs, so a
         seeded ``PillarsSynthesizer`` fits the same trees every time.
@@ -127,7 +129,7 @@ class SequentialCARTModel:
                 encoded[:, j] = codes
             else:
                 encoded[:, j] = data[column].to_numpy(dtype=float)
-        jobs = (delayed(self._fit_tree)(encoded, j, column in self.labels_, int(seeds[j]))
+        jobs = (delayed(self._fit_tree)(encoded, j, column in self.labels_, int(seeds[j]), j < given)
                 for j, column in enumerate(self.order_))
         fitted = Parallel(self.n_jobs, prefer="threads", return_as="generator")(jobs)
         progress = tqdm(total=len(self.order_), desc="CART columns", disable=not self.verbose, leave=False)
@@ -171,11 +173,12 @@ class SequentialCARTModel:
         entry.low = np.array([v.min() if len(v) else 0.0 for v in leaf_values])
         entry.high = np.array([v.max() if len(v) else 0.0 for v in leaf_values])
 
-    def _fit_tree(self, encoded: np.ndarray, j: int, label: bool, seed: int):
-        """The tree of column ``j`` on the columns before it (``None`` for the first column),
-        and the leaf of every real row. Trees are independent: they are fitted in parallel."""
+    def _fit_tree(self, encoded: np.ndarray, j: int, label: bool, seed: int, given: bool = False):
+        """The tree of column ``j`` on the columns before it (``None`` for the first column
+        and a given one), and the leaf of every real row. Trees are independent: they are
+        fitted in parallel."""
         known = ~np.isnan(encoded[:, j])
-        if j == 0 or not known.any():
+        if j == 0 or given or not known.any():
             return None, np.zeros(len(encoded), dtype=int)
         tree_class = DecisionTreeClassifier if label else DecisionTreeRegressor
         tree = tree_class(min_samples_leaf=self.min_leaf, random_state=seed)
@@ -210,14 +213,27 @@ class SequentialCARTModel:
             values = codes = np.where(np.isin(codes, column.common), codes, noisy)
         return values, codes
 
+    def _given(self, name: str, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """One row's value each of a given column, and their codes (a label no tree has seen
+        is a missing value to the trees, which send it down their largest branch)."""
+        if name not in self.labels_:
+            values = values.astype(float)
+            return values, values
+        codes = self.categories_[name].get_indexer(pd.Index(values, dtype=object)).astype(float)
+        return values.astype(object), np.where(codes < 0, np.nan, codes)
+
     def sample(self, num_rows: int, conditions: dict | None = None) -> pd.DataFrame:
-        """``num_rows`` rows; ``conditions`` may fix a prefix of the visit sequence."""
+        """``num_rows`` rows; ``conditions`` may fix a prefix of the visit sequence, each
+        column to one value (SDV's conditions) or to one value per row (an array)."""
         fixed = dict(conditions or {})
         if fixed and set(fixed) != set(self.order_[: len(fixed)]):
             raise NotImplementedError("conditions off the start of the visit sequence")
         encoded = np.empty((num_rows, len(self.order_)))
         out = {}
         for j, column in enumerate(self.columns_):
+            if column.name in fixed and isinstance(fixed[column.name], (np.ndarray, pd.Series)):
+                out[column.name], encoded[:, j] = self._given(column.name, np.asarray(fixed[column.name]))
+                continue
             if column.name in fixed:
                 value = fixed[column.name]
                 if column.name in self.labels_:

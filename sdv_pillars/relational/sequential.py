@@ -42,11 +42,11 @@ from sdv_pillars.relational.keys import key_columns
 NEIGHBOURS = 20
 
 
-def free_marker(columns) -> str:
+def free_marker(columns, words: tuple[str, ...] = ("parent", "children")) -> str:
     """The shortest ``"__"``, ``"___"``, ... that starts no user column's name followed by
-    ``parent`` or ``children``: the internal columns can never overwrite a real one."""
+    one of ``words``: the internal columns can never overwrite a real one."""
     marker = "__"
-    while any(str(c).startswith((f"{marker}parent", f"{marker}children")) for c in columns):
+    while any(str(c).startswith(tuple(f"{marker}{w}" for w in words)) for c in columns):
         marker += "_"
     return marker
 
@@ -59,7 +59,7 @@ def table_order(metadata) -> list[str]:
     return list(graphlib.TopologicalSorter(graph).static_order())
 
 
-def _new_keys(dtype, n: int, table: str) -> np.ndarray:
+def new_keys(dtype, n: int, table: str) -> np.ndarray:
     """Fresh unique primary keys: 1..n for a numeric key, ``"<table>_<i>"`` otherwise."""
     if pd.api.types.is_numeric_dtype(dtype):
         return np.arange(1, n + 1)
@@ -204,7 +204,7 @@ class SequentialRelationalModel:
             out = rows[self.own_columns_[table]].copy()
             key = self.metadata.tables[table].primary_key
             if key:
-                out[key] = _new_keys(self.key_dtypes_[table][key], n, table)
+                out[key] = new_keys(self.key_dtypes_[table][key], n, table)
             for position, r in enumerate(parents):
                 column = r["child_foreign_key"]
                 keys = self._foreign_keys(rows, r, position, linked, final, augmented, rng)

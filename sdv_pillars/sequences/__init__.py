@@ -1,0 +1,1 @@
+"""Sequences: tables with many rows per entity, ordered in time (``SequencePillarsSynthesizer``)."""
