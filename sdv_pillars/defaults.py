@@ -37,6 +37,9 @@ RECALIBRATE_MIN_ROWS = 100  # smallest batch whose expected null rate is reset t
 CART_MIN_LEAF = 30  # smallest leaf: every drawn value has at least this many real donors
 CART_SMOOTHING = "density"  # kernel noise on rare numeric donor values
 
+# -- sequences ------------------------------------------------------------------------------------
+POSITION_LABELS = 10  # a row's position is a label "0".."8", "9+" for the missingness models
+
 # -- sampling -----------------------------------------------------------------------------------
 MAX_REDRAWS = 20  # rounds of redrawing rows that copy a real row (exact_copies="redraw")
 STREAM_BATCH_ROWS = 100_000  # rows per batch when sampling to a file (sample_to_file)

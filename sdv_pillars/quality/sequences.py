@@ -35,7 +35,7 @@ from scipy.stats import ks_2samp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
-from sdv_pillars.defaults import MODEL_THREADS
+from sdv_pillars.defaults import MAX_CODES, MODEL_THREADS
 from sdv_pillars.quality.evaluation import evaluate
 from sdv_pillars.quality.report import Figures, _evidence, _headline, _section, _table, page
 from sdv_pillars.quality.result import EvaluationResult
@@ -48,6 +48,7 @@ from sdv_pillars.validation import checked_table
 SEQUENCE_SCORES = ("length_similarity", "gap_similarity", "autocorrelation_similarity",
                    "missingness_by_position", "sequence_rule_compliance", "discriminator")
 PLOTTED_SEQUENCES = 5  # real and synthetic sequences drawn in the report, per numeric column
+PLOTTED_COLUMNS = 4  # numeric columns with more than MAX_CODES values drawn over the index
 POSITION_QUANTILE = 0.9  # positions past the real lengths' 90th percentile are pooled
 MIN_CLASSIFIER_SEQUENCES = 10  # fewer sequences of either kind and no discriminator is trained
 
@@ -319,7 +320,8 @@ def evaluate_sequences(
                     random_state=random_state)
     measured = [scores[n] for n in SEQUENCE_SCORES if scores[n] is not None]
     overall = float(np.mean([rows.overall, np.mean(measured)]))
-    samples = _drawn_sequences(real, synthetic, structure, _numbers(real, varying), random_state)
+    measures = [c for c in _numbers(real, varying) if real[c].nunique() > MAX_CODES]
+    samples = _drawn_sequences(real, synthetic, structure, measures, random_state)
     return SequenceEvaluation(scores, overall, details, rows, structure, notes, samples)
 
 
@@ -332,7 +334,7 @@ def _drawn_sequences(real: pd.DataFrame, synthetic: pd.DataFrame, structure: Seq
     for data, frame in (("real", real), ("synthetic", synthetic)):
         keys = frame[structure.key].unique()
         picked[data] = rng.choice(keys, min(PLOTTED_SEQUENCES, len(keys)), replace=False)
-    for column in columns[:4]:
+    for column in columns[:PLOTTED_COLUMNS]:
         parts = []
         for data, frame in (("real", real), ("synthetic", synthetic)):
             chosen = frame[frame[structure.key].isin(picked[data])]

@@ -6,7 +6,9 @@ A fit, in order:
    given or found, each with its reason; rows sorted by sequence and index;
 2. cross-row rules (``sequences.rules``): monotone columns and running totals;
 3. row pillars (``TablePillars``) on the per-row columns, with each row's **position** in its
-   sequence, its index and its (complete) context columns beside them as drivers: rules within
+   sequence (a label, "0" to "9+": a measurement taken at baseline, skipped at the next visit
+   and taken yearly after that is a pattern by position no straight line in the position
+   follows), its index and its (complete) context columns beside them as drivers: rules within
    a row are found and kept by construction as in any table, and a column's nulls may depend
    on the position or the date (a measurement skipped at later visits) as well as on the
    row's other values. The position, index and context are never derived or bounded by a
@@ -33,7 +35,14 @@ from pandas.api import types as ptypes
 from tqdm.auto import tqdm
 
 from sdv_pillars.base import BasePillarsSynthesizer
-from sdv_pillars.defaults import CART_MIN_LEAF, CART_SMOOTHING, MAX_DEPTH, RULE_THRESHOLD, STREAM_SEQUENCE
+from sdv_pillars.defaults import (
+    CART_MIN_LEAF,
+    CART_SMOOTHING,
+    MAX_DEPTH,
+    POSITION_LABELS,
+    RULE_THRESHOLD,
+    STREAM_SEQUENCE,
+)
 from sdv_pillars.draws import fresh_seed, sampling_rng
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.profiling import NUMERIC_KINDS, profile_table
@@ -56,6 +65,14 @@ def _metadata_structure(metadata, table_name: str) -> tuple[str | None, str | No
     tables = metadata.tables
     table = tables[table_name] if table_name in tables else next(iter(tables.values()))
     return table.sequence_key, table.sequence_index
+
+
+def position_labels(sequence: np.ndarray) -> np.ndarray:
+    """Each row's position in its sequence as a label: "0", "1", ..., and one label for
+    positions from ``POSITION_LABELS - 1`` on (the missingness models read ten labels)."""
+    position = pd.Series(sequence).groupby(sequence).cumcount().to_numpy()
+    last = POSITION_LABELS - 1
+    return np.where(position >= last, f"{last}+", position.astype(str)).astype(object)
 
 
 def _transformed(chain: list, data: pd.DataFrame) -> pd.DataFrame:
@@ -182,7 +199,7 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         if structure.index:
             drivers.insert(0, structure.index)
         rows = ordered[structure.varying(ordered.columns)].reset_index(drop=True)
-        rows[self._names["position"]] = pd.Series(self._sequence).groupby(self._sequence).cumcount()
+        rows[self._names["position"]] = position_labels(self._sequence)
         return pd.concat([rows, ordered[drivers].reset_index(drop=True)], axis=1)
 
     def _fit_row_pillars(self, rows: pd.DataFrame, table_name: str) -> None:
@@ -316,7 +333,7 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
             lengths = np.full(num_sequences, sequence_length)
         seed = int(sampling_rng(self._seed, STREAM_SEQUENCE, self._draws).integers(2**31))
         rows, number, gaps = self._rows_model.sample(sequences, lengths, seed)
-        rows[names["position"]] = pd.Series(number).groupby(number).cumcount().to_numpy()
+        rows[names["position"]] = position_labels(number)
         context = sequences.iloc[number].reset_index(drop=True)
         for column in structure.context:
             rows[column] = context[column]
