@@ -26,12 +26,24 @@ def _metadata(path: str | None):
     return Metadata.load_from_json(path)
 
 
+def _sequential(args) -> bool:
+    return bool(getattr(args, "sequence_key", None) or getattr(args, "sequence_index", None))
+
+
 def _synthesizer(data, args, backbone: str | None = None):
-    """A fitted PillarsSynthesizer (one table) or MultiTablePillarsSynthesizer (several)."""
-    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer
+    """A fitted PillarsSynthesizer (one table), MultiTablePillarsSynthesizer (several) or,
+    with ``--sequence-key``/``--sequence-index``, SequencePillarsSynthesizer."""
+    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer, SequencePillarsSynthesizer
 
     backbone = backbone or args.backbone
     kwargs = {"epochs": args.epochs} if getattr(args, "epochs", None) else None
+    if _sequential(args):
+        if isinstance(data, dict) and len(data) > 1:
+            raise ValueError("--sequence-key takes one table (a file), not a folder of tables.")
+        return SequencePillarsSynthesizer(
+            metadata=_metadata(args.metadata), sequence_key=args.sequence_key,
+            sequence_index=args.sequence_index, backbone=backbone, backbone_kwargs=kwargs,
+            random_state=args.seed, verbose=not args.quiet).fit(data)
     related = isinstance(data, dict) and len(data) > 1
     synthesizer = MultiTablePillarsSynthesizer if related else PillarsSynthesizer
     return synthesizer(metadata=_metadata(args.metadata), backbone=backbone,
@@ -54,17 +66,21 @@ def _fit(args) -> int:
 
 
 def _load_model(path: str):
-    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer
+    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer, SequencePillarsSynthesizer
     from sdv_pillars.runtime import load_model
 
-    return load_model(path, (PillarsSynthesizer, MultiTablePillarsSynthesizer))
+    return load_model(path, (PillarsSynthesizer, MultiTablePillarsSynthesizer, SequencePillarsSynthesizer))
 
 
 def _sample(args) -> int:
-    from sdv_pillars import PillarsSynthesizer
+    from sdv_pillars import PillarsSynthesizer, SequencePillarsSynthesizer
 
     model = _load_model(args.model)
-    if isinstance(model, PillarsSynthesizer):
+    if isinstance(model, SequencePillarsSynthesizer):
+        if args.num_rows is None:
+            raise ValueError("Give the number of sequences: -n N.")
+        data = model.sample(args.num_rows, sequence_length=args.sequence_length)
+    elif isinstance(model, PillarsSynthesizer):
         if args.num_rows is None:
             raise ValueError("Give the number of rows: -n N.")
         if Path(args.output).suffix.lower() in STREAM_SUFFIXES:  # batch after batch
@@ -84,9 +100,28 @@ def _named(path: str, data):
     return {Path(path).stem: data} if isinstance(data, pd.DataFrame) else data
 
 
+def _evaluate_sequences(args) -> int:
+    from sdv_pillars import evaluate_sequences
+
+    real, synthetic = read_data(args.real), read_data(args.synthetic[0])
+    if len(args.synthetic) > 1 or not isinstance(real, pd.DataFrame):
+        raise ValueError("--sequence-key evaluates one synthetic table against one real table.")
+    result = evaluate_sequences(real, synthetic, sequence_key=args.sequence_key,
+                                sequence_index=args.sequence_index, seasonal_lag=args.seasonal_lag)
+    print(result.summary())
+    output = Path(args.output)
+    if output.suffix.lower() != ".html":
+        raise ValueError(f"Cannot write a sequence report to {output}: use .html.")
+    result.to_html(output)
+    print(f"Report written to {output}")
+    return 0
+
+
 def _evaluate(args) -> int:
     from sdv_pillars import compare, evaluate
 
+    if _sequential(args):
+        return _evaluate_sequences(args)
     real = _named(args.real, read_data(args.real))
     holdout = read_data(args.holdout) if args.holdout else None
     options = dict(metadata=_metadata(args.metadata), target=args.target, holdout=holdout,
@@ -114,8 +149,33 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _benchmark_sequences(args) -> int:
+    from sdv_pillars.sequences.benchmark import TABLES, load, run_sequence_benchmark
+
+    if args.data:
+        real = read_data(args.data)
+        if not isinstance(real, pd.DataFrame):
+            raise ValueError("--data takes one table (a file) for the sequence benchmark.")
+        if not args.sequence_key:
+            raise ValueError("Give the sequence key of --data: --sequence-key COLUMN.")
+        tables = {Path(args.data).stem: (real, args.sequence_key, args.sequence_index)}
+    else:
+        unknown = sorted(set(args.tables or []) - set(TABLES))
+        if unknown:
+            raise ValueError(f"Unknown sequence tables {unknown}: pick among {list(TABLES)}.")
+        tables = {name: (*load(name), None) for name in (args.tables or TABLES)}
+    runs = run_sequence_benchmark(tables, args.out, args.seeds or [args.seed], args.epochs or 32,
+                                  args.backbones or ("cart", "par"))
+    print(runs[["table", "backbone", "variant", "seed", "fit_s", "overall"]].to_string(index=False))
+    print(f"Results in {args.out}")
+    return 0
+
+
 def _benchmark(args) -> int:
     from sdv_pillars.benchmark import FULL, QUICK, run_benchmark
+
+    if args.sequences or args.data or _sequential(args):
+        return _benchmark_sequences(args)
 
     single = run_benchmark(QUICK if args.quick else FULL, out=args.out, seed=args.seed,
                            tables=args.tables, backbones=args.backbones, epochs=args.epochs,
@@ -180,6 +240,15 @@ def _model_options(command: argparse.ArgumentParser, backbone: bool = True) -> N
     command.add_argument("--metadata", default=None, help="SDV metadata JSON (default: detected)")
     command.add_argument("--seed", type=int, default=0)
     command.add_argument("--quiet", action="store_true", help="no progress bars")
+    _sequence_options(command)
+
+
+def _sequence_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--sequence-key", default=None,
+                         help="sequential data: the column naming each row's sequence (the "
+                              "backbone is then cart, the default, or par)")
+    command.add_argument("--sequence-index", default=None,
+                         help="sequential data: the column ordering rows inside a sequence")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,7 +269,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sample = commands.add_parser("sample", help="sample synthetic data from a saved model")
     sample.add_argument("model")
-    sample.add_argument("-n", "--num-rows", type=int, default=None, help="rows (one table)")
+    sample.add_argument("-n", "--num-rows", type=int, default=None,
+                        help="rows (one table), or sequences (a sequence model)")
+    sample.add_argument("--sequence-length", type=int, default=None,
+                        help="rows per sequence (a sequence model; default: drawn)")
     sample.add_argument("--scale", type=float, default=1.0, help="size factor (several tables)")
     sample.add_argument("--batch-size", type=int, default=STREAM_BATCH_ROWS,
                         help="rows per batch written to a .csv or .parquet file (one table)")
@@ -220,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--metadata", default=None)
     evaluate.add_argument("-o", "--output", default="report.html", help=".html, .json or .png")
     evaluate.add_argument("--quiet", action="store_true")
+    _sequence_options(evaluate)
+    evaluate.add_argument("--seasonal-lag", type=int, default=None,
+                          help="sequences: a second autocorrelation lag (12 for monthly data)")
     evaluate.set_defaults(handler=_evaluate)
 
     benchmark = commands.add_parser("benchmark", help="backbones, plain SDV vs pillars")
@@ -234,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument("--seeds", type=int, nargs="+", default=None,
                            help="repeat every run with each seed (e.g. --seeds 0 1 2); the "
                                 "pillars' effect is then judged against the spread")
+    benchmark.add_argument("--sequences", action="store_true",
+                           help="the sequence benchmark: cart and par backbones, plain vs pillars, "
+                                "on pbcseq, Oxboys and Produc (or --data)")
+    benchmark.add_argument("--data", default=None, help="your own sequential table (a file)")
+    _sequence_options(benchmark)
     benchmark.set_defaults(handler=_benchmark)
 
     demo = commands.add_parser("demo", help="fit and sample the embedded customer table")

@@ -46,6 +46,32 @@ def independent_table(num_rows: int = 1000, seed: int = 1) -> pd.DataFrame:
     })
 
 
+def visits(n_patients: int = 150, seed: int = 0) -> pd.DataFrame:
+    """A planted panel: per patient a sex and an arm (context), visits on growing dates,
+    a height that never goes down, a balance that is the running total of its charges, a
+    weight that follows its previous value, a lab value skipped far more often at later
+    visits, and a noise column with no rule."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for patient in range(n_patients):
+        n = int(rng.integers(3, 11))
+        sex, arm = rng.choice(["F", "M"]), rng.choice(["drug", "placebo"])
+        dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(
+            int(rng.integers(0, 300)) + np.cumsum(rng.integers(20, 60, n)), unit="D")
+        height = 150 + np.cumsum(rng.uniform(0, 2, n)).round(1)
+        charges = rng.integers(10, 100, n).astype(float)
+        balance = 500 + np.cumsum(charges) - charges[0]
+        weight = 70 + (5 if sex == "M" else 0) + np.cumsum(rng.normal(0, 1.5, n)).round(1)
+        lab = rng.normal(5, 1, n).round(2)
+        late = np.arange(n) >= 3
+        lab[rng.random(n) < np.where(late, 0.8, 0.05)] = np.nan
+        for t in range(n):
+            rows.append({"patient_id": f"P{patient:04d}", "visit": dates[t], "sex": sex, "arm": arm,
+                         "height": height[t], "charge": charges[t], "balance": balance[t],
+                         "weight": weight[t], "lab": lab[t], "noise": rng.normal()})
+    return pd.DataFrame(rows)
+
+
 # Property-based tests: a short run by default, a long one on demand
 # (HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties.py).
 try:

@@ -2,6 +2,7 @@ import json
 
 import pandas as pd
 import pytest
+from conftest import visits
 
 from sdv_pillars.cli import main
 from sdv_pillars.datasets import load_customers
@@ -91,3 +92,23 @@ def test_evaluate_several_synthetic_files_writes_one_comparison(tmp_path, custom
                  str(tmp_path / "other.csv"), "-o", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "Comparison of gc, other" in text and out.read_text().count('class="best"') >= 1
+
+
+def test_sequences_from_fit_to_benchmark(tmp_path, capsys):
+    """--sequence-key makes every command take one row per time step."""
+    data = tmp_path / "visits.csv"
+    visits(60).to_csv(data, index=False)
+    model, fake = tmp_path / "visits.pkl", tmp_path / "fake.csv"
+    assert main(["fit", str(data), "-o", str(model), "--sequence-key", "patient_id", "--quiet"]) == 0
+    assert main(["sample", str(model), "-n", "12", "--sequence-length", "4", "-o", str(fake)]) == 0
+    sampled = pd.read_csv(fake)
+    assert sampled["patient_id"].nunique() == 12 and len(sampled) == 48
+    report = tmp_path / "sequences.html"
+    assert main(["evaluate", str(data), str(fake), "--sequence-key", "patient_id",
+                 "-o", str(report)]) == 0
+    assert "Sequence lengths" in capsys.readouterr().out and report.exists()
+    out = tmp_path / "bench"
+    assert main(["benchmark", "--data", str(data), "--sequence-key", "patient_id",
+                 "--backbones", "cart", "--out", str(out)]) == 0
+    runs = pd.read_csv(out / "sequences_raw.csv")
+    assert set(runs["variant"]) == {"plain", "pillars"} and runs["overall"].between(0, 1).all()

@@ -5,36 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import visits
 
 from sdv_pillars import SequencePillarsSynthesizer, evaluate_sequences
 from sdv_pillars.sequences.rules import NON_DECREASING, RUNNING_TOTAL, find_sequence_rules
 from sdv_pillars.sequences.structure import find_structure
-
-
-def visits(n_patients: int = 150, seed: int = 0) -> pd.DataFrame:
-    """A planted panel: per patient a sex and an arm (context), visits on growing dates,
-    a height that never goes down, a balance that is the running total of its charges, a
-    weight that follows its previous value, a lab value skipped far more often at later
-    visits, and a noise column with no rule."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for patient in range(n_patients):
-        n = int(rng.integers(3, 11))
-        sex, arm = rng.choice(["F", "M"]), rng.choice(["drug", "placebo"])
-        dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(
-            int(rng.integers(0, 300)) + np.cumsum(rng.integers(20, 60, n)), unit="D")
-        height = 150 + np.cumsum(rng.uniform(0, 2, n)).round(1)
-        charges = rng.integers(10, 100, n).astype(float)
-        balance = 500 + np.cumsum(charges) - charges[0]
-        weight = 70 + (5 if sex == "M" else 0) + np.cumsum(rng.normal(0, 1.5, n)).round(1)
-        lab = rng.normal(5, 1, n).round(2)
-        late = np.arange(n) >= 3
-        lab[rng.random(n) < np.where(late, 0.8, 0.05)] = np.nan
-        for t in range(n):
-            rows.append({"patient_id": f"P{patient:04d}", "visit": dates[t], "sex": sex, "arm": arm,
-                         "height": height[t], "charge": charges[t], "balance": balance[t],
-                         "weight": weight[t], "lab": lab[t], "noise": rng.normal()})
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +167,14 @@ def test_par_backbone_keeps_the_rules(panel):
     assert synthetic["patient_id"].nunique() == 30
     assert (synth.sequence_rule_compliance(synthetic) == 1.0).all()
     assert list(synthetic.columns) == list(panel.columns)
+
+
+def test_a_trend_is_drawn_as_steps_and_noise_is_not(fitted, panel):
+    """Height grows a little at every visit (its steps vary far less than its level inside a
+    patient): drawn as steps, it keeps its smooth growth; noise is drawn as levels."""
+    line = next(t for t in fitted.summary().splitlines() if "drawn as steps" in t)
+    assert "height" in line and "noise" not in line and "weight" not in line
+    result = evaluate_sequences(panel, fitted.sample(150), synthesizer=fitted)
+    auto = result.details["autocorrelation"].set_index("column")
+    assert auto.loc["height", "real"] > 0.6
+    assert abs(auto.loc["height", "synthetic"] - auto.loc["height", "real"]) < 0.1, auto

@@ -42,6 +42,7 @@ from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.vocabulary import grade
 from sdv_pillars.runtime import limited_threads
 from sdv_pillars.sequences.rules import find_sequence_rules
+from sdv_pillars.sequences.statistics import as_float, autocorrelation
 from sdv_pillars.sequences.structure import SequenceStructure, find_structure, sort_sequences
 from sdv_pillars.validation import checked_table
 
@@ -59,31 +60,11 @@ def _numbers(frame: pd.DataFrame, columns: list[str]) -> list[str]:
             and not ptypes.is_bool_dtype(frame[c])]
 
 
-def _as_float(values: pd.Series) -> pd.Series:
-    if ptypes.is_datetime64_any_dtype(values):
-        return values.astype("int64").where(values.notna()).astype(float) / 1e9
-    return pd.to_numeric(values, errors="coerce").astype(float)
-
-
 def _similarity(real: np.ndarray, synthetic: np.ndarray) -> float | None:
     real, synthetic = real[np.isfinite(real)], synthetic[np.isfinite(synthetic)]
     if len(real) == 0 or len(synthetic) == 0:
         return None
     return float(1 - ks_2samp(real, synthetic).statistic)
-
-
-def autocorrelation(values: pd.Series, key: pd.Series, lag: int) -> float | None:
-    """Correlation of a column with itself ``lag`` rows earlier in the same sequence, pooled
-    over sequences after taking each sequence's mean out (None with fewer than 3 pairs or no
-    spread): the memory from row to row, not the differences between sequences' levels,
-    which rows shuffled inside their sequences would keep."""
-    values = _as_float(values)
-    values = values - values.groupby(key, sort=False).transform("mean")
-    earlier = values.groupby(key, sort=False).shift(lag)
-    pairs = pd.concat([values, earlier], axis=1).dropna()
-    if len(pairs) < 3 or pairs.iloc[:, 0].std() == 0 or pairs.iloc[:, 1].std() == 0:
-        return None
-    return float(np.corrcoef(pairs.iloc[:, 0], pairs.iloc[:, 1])[0, 1])
 
 
 def _positions(key: pd.Series, cap: int) -> pd.Series:
@@ -98,8 +79,8 @@ def sequence_summaries(data: pd.DataFrame, structure: SequenceStructure, columns
     parts = {"length": groups.size()}
     for column in columns:
         if column in _numbers(data, columns):
-            values = _as_float(data[column]).groupby(data[structure.key], sort=False)
-            steps = _as_float(data[column]).groupby(data[structure.key], sort=False).diff()
+            values = as_float(data[column]).groupby(data[structure.key], sort=False)
+            steps = as_float(data[column]).groupby(data[structure.key], sort=False).diff()
             parts.update({f"{column} mean": values.mean(), f"{column} std": values.std(),
                           f"{column} first": values.first(), f"{column} last": values.last(),
                           f"{column} step": steps.groupby(data[structure.key], sort=False).mean()})
@@ -264,7 +245,7 @@ def evaluate_sequences(
     scores["length_similarity"] = _similarity(sizes["real"].to_numpy(float),
                                               sizes["synthetic"].to_numpy(float))
     if structure.index:
-        steps = {d: _as_float(f[structure.index]).groupby(f[key], sort=False).diff().dropna().to_numpy()
+        steps = {d: as_float(f[structure.index]).groupby(f[key], sort=False).diff().dropna().to_numpy()
                  for d, f in (("real", real), ("synthetic", synthetic))}
         scores["gap_similarity"] = _similarity(steps["real"], steps["synthetic"])
 

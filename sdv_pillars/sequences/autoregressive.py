@@ -9,6 +9,14 @@ Each row of a sequence is drawn from CART trees, column after column as in
 * the previous row of its sequence (every per-row column and the index gap, as "lag" columns;
   missing on the first row, which the trees read as the start of a sequence).
 
+A number whose level persists from row to row (its steps vary less than a quarter as much as
+its values around their sequence's mean: a growing economy, a slow random walk;
+``statistics.persists``) is
+drawn as a step from the previous row's value, the way ARIMA differences a series: drawn as a
+level, each row would be a fresh donor from the leaf of its previous value, and a series
+that moves smoothly would jitter across the leaf's range. Its levels are kept within the
+real range. The first row of a sequence draws the level itself.
+
 The index is modelled as the gap from the previous row (0 on the first row), so an index
 that grows in the real data grows in every synthetic sequence: gaps are drawn from real gaps
 (in the leaves of their tree), smoothed within the leaf's range. All sequences advance one
@@ -25,6 +33,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from sdv_pillars.sequences.statistics import persists
 from sdv_pillars.sequential_cart import SequentialCARTModel
 
 
@@ -85,6 +94,13 @@ class AutoregressiveCART:
         current[self.names["gap"]] = gaps
         previous = current.groupby(sequence, sort=False).shift(1)
         previous.columns = [self._lag(c) for c in current.columns]
+        self.stepped_ = {c: (float(current[c].min()), float(current[c].max())) for c in self.columns_
+                         if c not in self.dates_ and ptypes.is_float_dtype(current[c])
+                         and persists(current[c], sequence)}
+        first = previous[self._lag(self.names["gap"])].isna().to_numpy()
+        for column in self.stepped_:
+            steps = current[column].groupby(sequence, sort=False).diff()
+            current[column] = current[column].where(first, steps)
         given = _as_numbers(context).iloc[sequence].reset_index(drop=True)
         given[self.names["position"]] = pd.Series(sequence).groupby(sequence).cumcount().to_numpy()
         frame = pd.concat([given, previous, current], axis=1)
@@ -112,6 +128,10 @@ class AutoregressiveCART:
             rows = self.model_.sample(len(alive), conditions)[[*self.columns_, self.names["gap"]]]
             if position == 0:
                 rows[self.names["gap"]] = 0.0
+            else:
+                for column, (low, high) in self.stepped_.items():
+                    before = previous[self._lag(column)].to_numpy(dtype=float)[alive]
+                    rows[column] = np.clip(before + rows[column].to_numpy(dtype=float), low, high)
             previous.iloc[alive] = rows.to_numpy(dtype=object)
             drawn.append(rows)
             numbers.append(alive)

@@ -29,6 +29,8 @@ nulls, derived columns), then the cross-row rules, so every rule holds on every 
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
@@ -75,10 +77,14 @@ def position_labels(sequence: np.ndarray) -> np.ndarray:
     return np.where(position >= last, f"{last}+", position.astype(str)).astype(object)
 
 
-def _transformed(chain: list, data: pd.DataFrame) -> pd.DataFrame:
-    """``data`` through SDV constraints in list order, as SDV's data processor runs them."""
+def _fit_transformed(chain: list, data: pd.DataFrame, metadata) -> pd.DataFrame:
+    """``data`` through SDV constraints in list order, each fitted on what the previous ones
+    give, as SDV's data processor runs them (the pillars' own skip a second fit)."""
+    metadata = deepcopy(metadata)
     for constraint in chain:
+        constraint.fit(data, metadata)
         data = constraint.transform(data)
+        metadata = constraint.get_updated_metadata(metadata)
     return data
 
 
@@ -248,10 +254,12 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
             rules=self.rules, missingness=self.missingness, rule_threshold=self.rule_threshold,
             max_depth=self.max_depth, random_state=self._seed, verbose=False,
         ).fit(sequences)
-        transformed = self._carried(_transformed(self._chain, rows), rows)
+        transformed = self._carried(_fit_transformed(self._chain, rows, self.pillars_.metadata_), rows)
         modelled = [c for c in transformed.columns if c not in self._fixed]
         numeric = {c for c, p in self.pillars_.profile_.items() if p.kind in NUMERIC_KINDS}
-        smooth = {c for c in modelled if c in numeric or c not in self.pillars_.profile_}
+        # numbers of the table, and the numbers constraints add (an inequality's difference)
+        smooth = {c for c in modelled if ptypes.is_float_dtype(transformed[c])
+                  and (c in numeric or c not in self.pillars_.profile_)}
         self._rows_model = AutoregressiveCART(
             {k: self._names[k] for k in ("position", "gap", "lag")}, leaf, smoothing,
             options.get("n_jobs", -1), self.verbose,
@@ -340,7 +348,7 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         if structure.index:
             rows[structure.index] = self._index(context[names["start"]], number, gaps)
         rows = self._rounded(_reversed(self._chain, rows))
-        keys = new_keys(self._dtypes[structure.key], num_sequences, self._table_name)
+        keys = new_keys(self._dtypes[structure.key], num_sequences, structure.key)
         rows[structure.key] = keys[number]
         return rows
 
@@ -389,5 +397,8 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
                   f"context: {', '.join(structure.context) or 'none'}", "",
                   f"Rules across rows: {len(self.sequence_rules_)} kept"]
         lines += [f"  {rule}" for rule in self.sequence_rules_] or ["  none"]
+        if self._backbone == "cart":
+            stepped = ", ".join(self._rows_model.stepped_) or "none"
+            lines += [f"  drawn as steps from the previous row (their level persists): {stepped}"]
         lines += ["", *self.pillars_.summary_lines()]
         return "\n".join(lines)
