@@ -144,7 +144,7 @@ def test_the_report_draws_sequences(fitted, panel, tmp_path):
     path = result.to_html(tmp_path / "sequences.html")
     text = path.read_text()
     assert "Synthetic sequences report" in text and "Null rate by position" in text
-    assert "weight: 5 real" in text
+    assert "weight: real (blue)" in text
 
 
 def test_a_real_growth_panel_keeps_height_monotone():

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.api import types as ptypes
+from scipy.signal import periodogram
 from scipy.stats import ks_2samp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -40,6 +41,7 @@ from sdv_pillars.quality.evaluation import evaluate
 from sdv_pillars.quality.report import Figures, _evidence, _headline, _section, _table, page
 from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.vocabulary import grade
+from sdv_pillars.relational.sequential import free_marker
 from sdv_pillars.runtime import limited_threads
 from sdv_pillars.sequences.rules import find_sequence_rules
 from sdv_pillars.sequences.statistics import as_float, autocorrelation
@@ -47,11 +49,14 @@ from sdv_pillars.sequences.structure import SequenceStructure, find_structure, s
 from sdv_pillars.validation import checked_table
 
 SEQUENCE_SCORES = ("length_similarity", "gap_similarity", "autocorrelation_similarity",
-                   "missingness_by_position", "sequence_rule_compliance", "discriminator")
+                   "spectrum_similarity", "missingness_by_position", "sequence_rule_compliance",
+                   "discriminator")
 PLOTTED_SEQUENCES = 5  # real and synthetic sequences drawn in the report, per numeric column
 PLOTTED_COLUMNS = 4  # numeric columns with more than MAX_CODES values drawn over the index
 POSITION_QUANTILE = 0.9  # positions past the real lengths' 90th percentile are pooled
 MIN_CLASSIFIER_SEQUENCES = 10  # fewer sequences of either kind and no discriminator is trained
+MIN_SPECTRUM_ROWS = 24  # sequences at least this long have a spectrum worth comparing
+SPECTRUM_BINS = 32  # frequencies (0, 0.5] the spectra are compared on
 
 
 def _numbers(frame: pd.DataFrame, columns: list[str]) -> list[str]:
@@ -69,6 +74,25 @@ def _similarity(real: np.ndarray, synthetic: np.ndarray) -> float | None:
 
 def _positions(key: pd.Series, cap: int) -> pd.Series:
     return key.groupby(key, sort=False).cumcount().clip(upper=cap)
+
+
+def spectrum(values: pd.Series, key: pd.Series) -> np.ndarray | None:
+    """The mean normalised periodogram of a column's steps (row to row differences, gaps
+    interpolated) over the sequences of at least ``MIN_SPECTRUM_ROWS`` rows, on
+    ``SPECTRUM_BINS`` frequencies: where the variation lies, from slow swings to fast ones (a
+    seasonal cycle is a peak at 1/period). Steps, not levels: one path of a trending series
+    has its own slow wander, which says nothing about the process; its steps' cycles do."""
+    grid = np.linspace(0.5 / SPECTRUM_BINS, 0.5, SPECTRUM_BINS)
+    spectra = []
+    for _, part in as_float(values).groupby(key, sort=False):
+        series = np.diff(part.interpolate(limit_direction="both").to_numpy())
+        if len(series) < MIN_SPECTRUM_ROWS or not np.isfinite(series).all() or series.std() == 0:
+            continue
+        frequencies, power = periodogram(series, detrend="linear")
+        power = np.interp(grid, frequencies[1:], power[1:])
+        if power.sum() > 0:
+            spectra.append(power / power.sum())
+    return np.mean(spectra, axis=0) if spectra else None
 
 
 def sequence_summaries(data: pd.DataFrame, structure: SequenceStructure, columns: list[str],
@@ -137,6 +161,9 @@ class SequenceEvaluation:
             out["rules"] = (f"{len(rules)} rule(s) across rows; the lowest synthetic share of steps keeping "
                             f"one is {rules['synthetic_compliance'].min():.1%} (real "
                             f"{rules.loc[rules['synthetic_compliance'].idxmin(), 'real_compliance']:.1%}).")
+        if s["spectrum_similarity"] is not None:
+            out["spectrum"] = (f"Spectra (where the variation lies, from slow swings to seasonal "
+                               f"cycles) {s['spectrum_similarity']:.0%} alike.")
         if s["missingness_by_position"] is not None:
             out["missingness"] = (f"Null rates by position in the sequence "
                                   f"{s['missingness_by_position']:.0%} alike.")
@@ -169,15 +196,27 @@ def _sequence_section(result: SequenceEvaluation, figures: Figures) -> str:
     scores = pd.DataFrame({"score": [result.scores[n] for n in SEQUENCE_SCORES]}, index=list(SEQUENCE_SCORES))
     blocks = [f'<ul class="verdicts">{verdicts}</ul>', _table(scores.reset_index(names="figure"))]
     lengths = result.details["lengths"]
-    fig = go.Figure([go.Histogram(x=lengths.loc[lengths["data"] == d, "length"], name=d, opacity=0.6,
-                                  histnorm="probability") for d in ("real", "synthetic")])
-    fig.update_layout(title="Sequence lengths", barmode="overlay")
-    blocks.append(figures.div(fig))
+    if (lengths["data"] == "real").sum() > 1:  # one series has no distribution of lengths
+        fig = go.Figure([go.Histogram(x=lengths.loc[lengths["data"] == d, "length"], name=d, opacity=0.6,
+                                      histnorm="probability") for d in ("real", "synthetic")])
+        fig.update_layout(title="Sequence lengths", barmode="overlay")
+        blocks.append(figures.div(fig))
     auto = result.details["autocorrelation"]
     if len(auto):
         labels = auto["column"] + " (lag " + auto["lag"].astype(str) + ")"
         fig = go.Figure([go.Bar(x=labels, y=auto[d], name=d) for d in ("real", "synthetic")])
         fig.update_layout(title="Autocorrelation inside sequences", barmode="group")
+        blocks.append(figures.div(fig))
+    spectra = result.details["spectrum"]
+    if len(spectra):
+        grid = np.linspace(0.5 / SPECTRUM_BINS, 0.5, SPECTRUM_BINS)
+        fig = go.Figure()
+        for row in spectra.itertuples():
+            for data in ("real", "synthetic"):
+                fig.add_trace(go.Scatter(x=grid, y=getattr(row, data), name=f"{row.column} ({data})",
+                                         line=dict(dash="solid" if data == "real" else "dot")))
+        fig.update_layout(title="Spectrum (share of variance by frequency, cycles per row)",
+                          xaxis_title="frequency")
         blocks.append(figures.div(fig))
     by_position = result.details["missingness_by_position"]
     if len(by_position):
@@ -194,7 +233,7 @@ def _sequence_section(result: SequenceEvaluation, figures: Figures) -> str:
             fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="lines+markers",
                                      name=f"{data} {sequence}",
                                      line=dict(color="#1f4e8c" if data == "real" else "#d9822b")))
-        fig.update_layout(title=f"{column}: {PLOTTED_SEQUENCES} real (blue) and synthetic (orange) sequences",
+        fig.update_layout(title=f"{column}: real (blue) and synthetic (orange) sequences",
                           showlegend=False)
         blocks.append(figures.div(fig))
     return _section("Sequences", "What only sequences have: lengths, steps, memory from row to row, "
@@ -230,6 +269,42 @@ def evaluate_sequences(
     else:
         structure = find_structure(real, sequence_key, sequence_index)
         rules = None
+    return _evaluate(real, synthetic, structure, rules, seasonal_lag, random_state)
+
+
+def evaluate_series(
+    real: pd.DataFrame,
+    synthetic: pd.DataFrame,
+    synthesizer=None,
+    sequence_index: str | None = None,
+    *,
+    seasonal_lag: int | None = None,
+    random_state: int | None = 0,
+) -> SequenceEvaluation:
+    """Evaluate one synthetic long series against the real one: the sequence figures of one
+    sequence (autocorrelation at lag 1 and at the seasonal lag, the spectrum, rules across
+    rows) and the per-row evaluation.
+
+    Args:
+        synthesizer: a fitted ``SeriesPillarsSynthesizer``: its index, period and rules are used.
+        sequence_index: the index column, when no synthesizer gives it.
+        seasonal_lag: the seasonal lag (default: the synthesizer's period).
+    """
+    _, real, _ = checked_table(real)
+    _, synthetic, _ = checked_table(synthetic, real, "synthetic")
+    rules = None
+    if synthesizer is not None:
+        synthesizer._check_fitted()
+        sequence_index, rules = synthesizer.index_, synthesizer.sequence_rules_
+        seasonal_lag = seasonal_lag or synthesizer.seasonal_period_
+    key = free_marker(real.columns, ("series",)) + "series"
+    structure = SequenceStructure(key, sequence_index, (), {"key": "one series"})
+    return _evaluate(real.assign(**{key: 0}), synthetic.assign(**{key: 0}), structure, rules,
+                     seasonal_lag, random_state)
+
+
+def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, structure: SequenceStructure,
+              rules: list | None, seasonal_lag: int | None, random_state: int | None) -> SequenceEvaluation:
     real, synthetic = sort_sequences(real, structure), sort_sequences(synthetic, structure)
     varying = structure.varying(real.columns)
     if rules is None:
@@ -285,6 +360,16 @@ def evaluate_sequences(
                  - details["sequence_rules"]["synthetic_compliance"]).abs().mean())
     else:
         notes.append("No rule across rows (monotone column, running total) in the real sequences.")
+
+    spectra = []
+    for column in _numbers(real, varying):
+        pair = spectrum(real[column], real[key]), spectrum(synthetic[column], synthetic[key])
+        if pair[0] is not None and pair[1] is not None:
+            spectra.append({"column": column, "real": pair[0], "synthetic": pair[1],
+                            "similarity": float(1 - 0.5 * np.abs(pair[0] - pair[1]).sum())})
+    details["spectrum"] = pd.DataFrame(spectra, columns=["column", "real", "synthetic", "similarity"])
+    if spectra:
+        scores["spectrum_similarity"] = float(details["spectrum"]["similarity"].mean())
 
     described = [*varying, *structure.context]
     labels = {c: pd.Index(real[c].dropna().astype(object).unique()) for c in described

@@ -86,7 +86,8 @@ def find_key(data: pd.DataFrame) -> tuple[str, str]:
         raise ValueError(
             "No column of the table identifies sequences (a column without nulls whose values "
             "repeat over several rows, inside which other columns change). Give "
-            "sequence_key=<column>, or use PillarsSynthesizer for a table of independent rows."
+            "sequence_key=<column>; for one long series use SeriesPillarsSynthesizer, for a "
+            "table of independent rows PillarsSynthesizer."
         )
     (by_name, blocks, groups), name = max(candidates, key=lambda c: c[0])
     why = "an id by its name" if by_name else ("rows in contiguous blocks" if blocks else "repeating values")
