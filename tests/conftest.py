@@ -50,8 +50,10 @@ def visits(n_patients: int = 150, seed: int = 0) -> pd.DataFrame:
     """A planted panel: per patient a sex and an arm (context), visits on growing dates,
     a height that never goes down, a balance that is the running total of its charges, a
     weight that follows its previous value, a lab value skipped far more often at later
-    visits, and a noise column with no rule."""
+    visits, a noise column with no rule, a stage that never goes back (mild, moderate,
+    severe) and a mood that comes and goes (no rule)."""
     rng = np.random.default_rng(seed)
+    states = np.random.default_rng(seed + 100)  # its own stream: the other columns stay as they were
     rows = []
     for patient in range(n_patients):
         n = int(rng.integers(3, 11))
@@ -65,10 +67,13 @@ def visits(n_patients: int = 150, seed: int = 0) -> pd.DataFrame:
         lab = rng.normal(5, 1, n).round(2)
         late = np.arange(n) >= 3
         lab[rng.random(n) < np.where(late, 0.8, 0.05)] = np.nan
+        stage = np.minimum(np.cumsum(states.random(n) < 0.3), 2)
+        mood = states.choice(["calm", "tense", "low"], n)
         for t in range(n):
             rows.append({"patient_id": f"P{patient:04d}", "visit": dates[t], "sex": sex, "arm": arm,
                          "height": height[t], "charge": charges[t], "balance": balance[t],
-                         "weight": weight[t], "lab": lab[t], "noise": rng.normal()})
+                         "weight": weight[t], "lab": lab[t], "noise": rng.normal(),
+                         "stage": ["mild", "moderate", "severe"][stage[t]], "mood": mood[t]})
     return pd.DataFrame(rows)
 
 

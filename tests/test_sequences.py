@@ -8,7 +8,7 @@ import pytest
 from conftest import visits
 
 from sdv_pillars import SequencePillarsSynthesizer, evaluate_sequences
-from sdv_pillars.sequences.rules import NON_DECREASING, RUNNING_TOTAL, find_sequence_rules
+from sdv_pillars.sequences.rules import NO_RETURN, NON_DECREASING, RUNNING_TOTAL, find_sequence_rules
 from sdv_pillars.sequences.structure import find_structure
 
 
@@ -48,17 +48,20 @@ def test_a_changing_context_column_is_refused_by_name(panel):
 
 
 def test_planted_cross_row_rules_are_found_and_nothing_else(panel):
-    columns = ["height", "charge", "balance", "weight", "noise", "lab"]
-    rules = {(r.kind, r.target, r.part) for r in find_sequence_rules(panel, "patient_id", columns)}
+    columns = ["height", "charge", "balance", "weight", "noise", "lab", "stage", "mood"]
+    found = find_sequence_rules(panel, "patient_id", columns)
+    rules = {(r.kind, r.target, r.part) for r in found}
     assert (NON_DECREASING, "height", None) in rules
     assert (RUNNING_TOTAL, "balance", "charge") in rules
-    assert not any(target in ("weight", "noise", "lab") for _, target, _ in rules), rules
+    assert (NO_RETURN, "stage", None) in rules
+    assert next(r for r in found if r.target == "stage").states == ("mild", "moderate", "severe")
+    assert not any(target in ("weight", "noise", "lab", "mood") for _, target, _ in rules), rules
 
 
 def test_sampled_sequences_keep_every_rule_and_the_index_grows(fitted, panel):
     synthetic = fitted.sample(200)
     compliance = fitted.sequence_rule_compliance(synthetic)
-    assert len(compliance) == 2 and (compliance == 1.0).all(), compliance
+    assert len(compliance) == 3 and (compliance == 1.0).all(), compliance
     steps = synthetic.groupby("patient_id")["visit"].diff().dropna()
     assert (steps > pd.Timedelta(0)).all()
     assert synthetic["patient_id"].nunique() == 200
@@ -116,7 +119,7 @@ def test_save_and_load(fitted, tmp_path):
     fitted.reset_sampling()
     loaded.reset_sampling()
     pd.testing.assert_frame_equal(fitted.sample(5), loaded.sample(5))
-    assert "Rules across rows: 2 kept" in loaded.summary()
+    assert "Rules across rows: 3 kept" in loaded.summary()
 
 
 def test_evaluation_tells_shuffled_rows_from_real_sequences(panel):
@@ -178,3 +181,29 @@ def test_a_trend_is_drawn_as_steps_and_noise_is_not(fitted, panel):
     auto = result.details["autocorrelation"].set_index("column")
     assert auto.loc["height", "real"] > 0.6
     assert abs(auto.loc["height", "synthetic"] - auto.loc["height", "real"]) < 0.1, auto
+
+
+def test_a_state_behind_the_furthest_one_is_moved_forward():
+    from sdv_pillars.sequences.rules import SequenceRule, enforce_sequence_rules
+
+    rule = SequenceRule(NO_RETURN, "stage", states=("mild", "moderate", "severe"))
+    drawn = pd.DataFrame({"id": [1, 1, 1, 1, 2, 2], "stage": ["mild", "severe", "moderate", None,
+                                                             "moderate", "mild"]})
+    kept, changed = enforce_sequence_rules(drawn, "id", [rule])
+    assert kept["stage"].tolist() == ["mild", "severe", "severe", None, "moderate", "moderate"]
+    assert changed[str(rule)] == pytest.approx(2 / 6)
+    assert rule.compliance(drawn, "id") == pytest.approx(2 / 4)
+
+
+def test_metadata_carries_the_structure_and_a_users_metadata_is_read(fitted, panel):
+    from sdv.metadata import Metadata
+
+    table = fitted.get_metadata().tables["table"]
+    assert (table.sequence_key, table.sequence_index) == ("patient_id", "visit")
+    metadata = Metadata.detect_from_dataframes({"visits": panel})
+    metadata.update_column("patient_id", sdtype="id", table_name="visits")
+    metadata.set_sequence_key("patient_id", "visits")
+    metadata.set_sequence_index("visit", "visits")
+    synth = SequencePillarsSynthesizer(metadata=metadata, random_state=0, verbose=False).fit(panel)
+    assert synth.structure_.reasons["key"] == "sequence key: given"
+    assert "table 'visits'" in synth.summary()

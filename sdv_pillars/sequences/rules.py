@@ -10,6 +10,11 @@ consecutive rows of one sequence where both values are known):
   to it (the backbones draw each row given the previous one, so they rarely need this; the
   repair is there so the rule holds on 100% of rows, and ``SequencePillarsSynthesizer``
   reports how often it acted);
+* **no return**: a label that never goes back to a state it has left (healthy, ill, dead;
+  applied, approved, paid): the real transitions between its states form no cycle, over at
+  least ``MIN_CHANGES`` changes. Its states are put in an order that every real transition
+  follows; kept by construction as a monotone rank (a state behind the sequence's furthest
+  state so far becomes that state);
 * **running total**: ``total[t] = total[t - 1] + part[t]`` on every real step (a balance and
   its transactions, cumulative and per-period counts), within the data's rounding. Kept by
   construction: the total is rebuilt from its first value and the sampled parts.
@@ -19,6 +24,7 @@ A rule needs ``MIN_STEPS`` real steps: on fewer, a random column would pass by c
 
 from __future__ import annotations
 
+import graphlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +32,9 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 MIN_STEPS = 20  # real steps (consecutive known pairs) a cross-row rule must hold on
+MIN_CHANGES = 10  # real changes of state a label must make for "never goes back" to be a rule
 NON_DECREASING, NON_INCREASING, RUNNING_TOTAL = "non-decreasing", "non-increasing", "running total"
+NO_RETURN = "never goes back"
 
 
 def _decimals(values: np.ndarray, most: int = 6) -> int:
@@ -46,15 +54,23 @@ class SequenceRule:
     target: str
     part: str | None = None
     tolerance: float = 0.0
+    states: tuple = ()  # a label's states in an order every real transition follows
 
     def __str__(self) -> str:
         if self.kind == RUNNING_TOTAL:
             return f"{self.target}[t] = {self.target}[t-1] + {self.part}[t] (running total)"
+        if self.kind == NO_RETURN:
+            return f"{self.target} never goes back ({' -> '.join(map(str, self.states))})"
         return f"{self.target} is {self.kind} inside each sequence"
+
+    def _ranks(self, values: pd.Series) -> pd.Series:
+        """A label's states as their place in ``states`` (NaN for nulls and unordered states)."""
+        return values.map({state: rank for rank, state in enumerate(self.states)}).astype(float)
 
     def _steps(self, data: pd.DataFrame, key: str) -> pd.Series:
         """Per row: its change from the previous row of its sequence (NaN on first rows)."""
-        return data.groupby(key, sort=False)[self.target].diff()
+        values = self._ranks(data[self.target]) if self.kind == NO_RETURN else data[self.target]
+        return values.groupby(data[key], sort=False).diff()
 
     def holds(self, data: pd.DataFrame, key: str) -> pd.Series:
         """Per row: does the step into it keep the rule? First rows and unknown values do."""
@@ -63,7 +79,7 @@ class SequenceRule:
             part = pd.to_numeric(data[self.part], errors="coerce")
             ok = (step - part).abs() <= self.tolerance
             return ok | step.isna() | part.isna()
-        ok = step >= 0 if self.kind == NON_DECREASING else step <= 0
+        ok = step <= 0 if self.kind == NON_INCREASING else step >= 0
         return ok | step.isna()
 
     def compliance(self, data: pd.DataFrame, key: str) -> float:
@@ -82,6 +98,13 @@ class SequenceRule:
             start = target.where(first).groupby(out[key], sort=False).transform("first")
             rebuilt = start + part.groupby(out[key], sort=False).cumsum()
             out[self.target] = rebuilt.where(target.notna())
+        elif self.kind == NO_RETURN:
+            ranks = self._ranks(target)
+            furthest = ranks.groupby(out[key], sort=False).cummax()
+            behind = ranks.notna() & (ranks < furthest)
+            states = np.asarray(self.states, dtype=object)
+            out[self.target] = target.where(~behind, pd.Series(
+                states[furthest.fillna(0).astype(int)], index=target.index))
         else:
             values = groups[self.target]
             extreme = values.cummax() if self.kind == NON_DECREASING else values.cummin()
@@ -93,11 +116,35 @@ def _known_steps(data: pd.DataFrame, key: str, column: str) -> pd.Series:
     return data.groupby(key, sort=False)[column].diff().dropna()
 
 
+def no_return_order(values: pd.Series, key: pd.Series) -> tuple | None:
+    """The states of a label in an order every real change of state follows, when the changes
+    form no cycle (module docstring); None otherwise or with fewer than ``MIN_CHANGES``."""
+    known = pd.DataFrame({"key": key.to_numpy(), "state": values.to_numpy()}).dropna()
+    previous = known.groupby("key", sort=False)["state"].shift()
+    changes = known[previous.notna() & (previous != known["state"])]
+    if len(changes) < MIN_CHANGES:
+        return None
+    graph: dict = {}
+    for before, after in zip(previous[changes.index], changes["state"]):
+        graph.setdefault(after, set()).add(before)
+    try:
+        return tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError:
+        return None
+
+
 def find_sequence_rules(data: pd.DataFrame, key: str, columns: list[str]) -> list[SequenceRule]:
-    """The cross-row rules of the numeric ``columns`` of ``data`` (rows sorted by sequence and
-    index); a running total's target is not also reported as monotone (it follows from its
-    parts' signs)."""
+    """The cross-row rules of ``columns`` of ``data`` (rows sorted by sequence and index): on
+    numbers, running totals and monotone columns (a running total's target is not also
+    reported as monotone: it follows from its parts' signs); on labels, no return."""
     numbers = [c for c in columns if ptypes.is_numeric_dtype(data[c]) and not ptypes.is_bool_dtype(data[c])]
+    labels = [c for c in columns if c not in numbers and not ptypes.is_datetime64_any_dtype(data[c])]
+    found = [SequenceRule(NO_RETURN, c, states=order) for c in labels
+             if (order := no_return_order(data[c], data[key])) is not None]
+    return found + _numeric_rules(data, key, numbers)
+
+
+def _numeric_rules(data: pd.DataFrame, key: str, numbers: list[str]) -> list[SequenceRule]:
     steps = {c: _known_steps(data, key, c) for c in numbers}
     rules = []
     for target in numbers:

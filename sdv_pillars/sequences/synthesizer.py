@@ -47,7 +47,7 @@ from sdv_pillars.defaults import (
 )
 from sdv_pillars.draws import fresh_seed, sampling_rng
 from sdv_pillars.dtypes import restore_dtypes
-from sdv_pillars.profiling import NUMERIC_KINDS, profile_table
+from sdv_pillars.profiling import NUMERIC_KINDS, build_metadata, profile_table
 from sdv_pillars.relational.sequential import free_marker, new_keys
 from sdv_pillars.runtime import seeded
 from sdv_pillars.sequences.autoregressive import AutoregressiveCART
@@ -112,8 +112,9 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         rules, rule_threshold, max_depth, missingness, random_state, verbose: as for
             ``PillarsSynthesizer``.
 
-    Fitted attributes: ``structure_`` (key, index, context and why), ``sequence_rules_``
-    (cross-row rules), ``pillars_`` (the row pillars: ``rules_``, ``missingness_``), and
+    Fitted attributes: ``structure_`` (key, index, context and why), ``metadata_`` (SDV
+    metadata with the sequence key and index), ``profile_``, ``sequence_rules_`` (cross-row
+    rules), ``pillars_`` (the row pillars: ``rules_``, ``missingness_``), and
     ``repairs_`` after each sample (share of rows each cross-row rule had to change).
     """
 
@@ -184,6 +185,8 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
                        for word in ("position", "gap", "lag", "length", "start")}
         rows = self._row_table(ordered)
         self.profile_ = profile_table(ordered[varying])
+        self.metadata_ = self._sequence_metadata(ordered, table_name)
+        table_name = self._table_name = next(iter(self.metadata_.tables))
         with seeded(self._seed), self._quiet():
             self._fit_row_pillars(rows, table_name)
             steps.update()
@@ -279,20 +282,35 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
                 out[column] = carried.where(carried.notna(), out[column])
         return out
 
+    def _sequence_metadata(self, ordered: pd.DataFrame, table_name: str):
+        """SDV metadata of the table (the user's, else profiled) with the sequence key and
+        index set, as SDV's sequential synthesizers read them."""
+        if self.metadata is not None:
+            metadata = deepcopy(self.metadata)
+            table_name = next(iter(metadata.tables))
+        else:
+            metadata = build_metadata(profile_table(ordered), table_name)
+        key, index = self.structure_.key, self.structure_.index
+        if metadata.tables[table_name].columns[key]["sdtype"] != "id":
+            metadata.update_column(key, sdtype="id", table_name=table_name)
+        metadata.set_sequence_key(key, table_name)
+        if index:
+            metadata.set_sequence_index(index, table_name)
+        return metadata
+
+    def get_metadata(self):
+        """The fitted table's SDV metadata, with its sequence key and index (as SDV's
+        ``get_metadata``)."""
+        self._check_fitted()
+        return self.metadata_
+
     def _fit_par(self, ordered: pd.DataFrame, table_name: str) -> None:
         from sdv.sequential import PARSynthesizer
 
-        from sdv_pillars.profiling import build_metadata
-
         structure = self.structure_
-        profile = profile_table(ordered)
-        metadata = build_metadata(profile, table_name)
-        metadata.update_column(structure.key, sdtype="id", table_name=table_name)
-        metadata.set_sequence_key(structure.key, table_name)
-        if structure.index:
-            metadata.set_sequence_index(structure.index, table_name)
         options = {"verbose": self.verbose, "cuda": False, **(self.backbone_kwargs or {})}
-        self._par = PARSynthesizer(metadata, context_columns=list(structure.context), **options)
+        self._par = PARSynthesizer(deepcopy(self.metadata_), context_columns=list(structure.context),
+                                   **options)
         if self._chain:
             self._par.add_constraints(self._chain)
         self._par.fit({table_name: ordered.reset_index(drop=True)})
