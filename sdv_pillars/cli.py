@@ -37,6 +37,13 @@ def _synthesizer(data, args, backbone: str | None = None):
 
     backbone = backbone or args.backbone
     kwargs = {"epochs": args.epochs} if getattr(args, "epochs", None) else None
+    if getattr(args, "series", False):
+        from sdv_pillars import SeriesPillarsSynthesizer
+
+        if isinstance(data, dict) and len(data) > 1:
+            raise ValueError("--series takes one table (a file), not a folder of tables.")
+        return SeriesPillarsSynthesizer(sequence_index=args.sequence_index, random_state=args.seed,
+                                        verbose=not args.quiet).fit(data)
     if _sequential(args):
         if isinstance(data, dict) and len(data) > 1:
             raise ValueError("--sequence-key takes one table (a file), not a folder of tables.")
@@ -66,17 +73,25 @@ def _fit(args) -> int:
 
 
 def _load_model(path: str):
-    from sdv_pillars import MultiTablePillarsSynthesizer, PillarsSynthesizer, SequencePillarsSynthesizer
+    from sdv_pillars import (
+        MultiTablePillarsSynthesizer,
+        PillarsSynthesizer,
+        SequencePillarsSynthesizer,
+        SeriesPillarsSynthesizer,
+    )
     from sdv_pillars.runtime import load_model
 
-    return load_model(path, (PillarsSynthesizer, MultiTablePillarsSynthesizer, SequencePillarsSynthesizer))
+    return load_model(path, (PillarsSynthesizer, MultiTablePillarsSynthesizer, SequencePillarsSynthesizer,
+                             SeriesPillarsSynthesizer))
 
 
 def _sample(args) -> int:
-    from sdv_pillars import PillarsSynthesizer, SequencePillarsSynthesizer
+    from sdv_pillars import PillarsSynthesizer, SequencePillarsSynthesizer, SeriesPillarsSynthesizer
 
     model = _load_model(args.model)
-    if isinstance(model, SequencePillarsSynthesizer):
+    if isinstance(model, SeriesPillarsSynthesizer):
+        data = model.sample(args.num_rows)  # default: the real length
+    elif isinstance(model, SequencePillarsSynthesizer):
         if args.num_rows is None:
             raise ValueError("Give the number of sequences: -n N.")
         data = model.sample(args.num_rows, sequence_length=args.sequence_length)
@@ -101,13 +116,18 @@ def _named(path: str, data):
 
 
 def _evaluate_sequences(args) -> int:
-    from sdv_pillars import evaluate_sequences
+    from sdv_pillars import evaluate_sequences, evaluate_series
 
     real, synthetic = read_data(args.real), read_data(args.synthetic[0])
     if len(args.synthetic) > 1 or not isinstance(real, pd.DataFrame):
-        raise ValueError("--sequence-key evaluates one synthetic table against one real table.")
-    result = evaluate_sequences(real, synthetic, sequence_key=args.sequence_key,
-                                sequence_index=args.sequence_index, seasonal_lag=args.seasonal_lag)
+        raise ValueError("--sequence-key and --series evaluate one synthetic table against one "
+                         "real table.")
+    if args.series:
+        result = evaluate_series(real, synthetic, sequence_index=args.sequence_index,
+                                 seasonal_lag=args.seasonal_lag)
+    else:
+        result = evaluate_sequences(real, synthetic, sequence_key=args.sequence_key,
+                                    sequence_index=args.sequence_index, seasonal_lag=args.seasonal_lag)
     print(result.summary())
     output = Path(args.output)
     if output.suffix.lower() != ".html":
@@ -120,7 +140,7 @@ def _evaluate_sequences(args) -> int:
 def _evaluate(args) -> int:
     from sdv_pillars import compare, evaluate
 
-    if _sequential(args):
+    if _sequential(args) or args.series:
         return _evaluate_sequences(args)
     real = _named(args.real, read_data(args.real))
     holdout = read_data(args.holdout) if args.holdout else None
@@ -243,12 +263,15 @@ def _model_options(command: argparse.ArgumentParser, backbone: bool = True) -> N
     _sequence_options(command)
 
 
-def _sequence_options(command: argparse.ArgumentParser) -> None:
+def _sequence_options(command: argparse.ArgumentParser, series: bool = True) -> None:
     command.add_argument("--sequence-key", default=None,
                          help="sequential data: the column naming each row's sequence (the "
                               "backbone is then cart, the default, or par)")
     command.add_argument("--sequence-index", default=None,
                          help="sequential data: the column ordering rows inside a sequence")
+    if series:
+        command.add_argument("--series", action="store_true",
+                             help="one long series (seasonal ARIMA per column; the [series] extra)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -313,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the sequence benchmark: cart and par backbones, plain vs pillars, "
                                 "on pbcseq, Oxboys and Produc (or --data)")
     benchmark.add_argument("--data", default=None, help="your own sequential table (a file)")
-    _sequence_options(benchmark)
+    _sequence_options(benchmark, series=False)
     benchmark.set_defaults(handler=_benchmark)
 
     demo = commands.add_parser("demo", help="fit and sample the embedded customer table")

