@@ -29,7 +29,7 @@ from copy import deepcopy
 import numpy as np
 import pandas as pd
 
-from sdv_pillars.defaults import MAX_DEPTH, RULE_THRESHOLD
+from sdv_pillars.defaults import MAX_DEPTH, RECALIBRATE_MIN_ROWS, RULE_THRESHOLD
 from sdv_pillars.draws import fresh_seed
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
@@ -56,6 +56,9 @@ class TablePillars:
         random_state: seed of mining, analysis and sampling draws; ``None`` draws one.
         reserved: columns the user's own SDV constraints own, with a description of the
             constraint; no mined rule derives or bounds them (``mine_rules``).
+        recalibrate: let the missingness constraint set each large sampled batch's expected
+            null rate to the real rate (``MissingnessConstraint``); False for batches that are
+            not samples of the whole table (a sequence synthesizer's rows of one position).
     """
 
     def __init__(
@@ -68,6 +71,7 @@ class TablePillars:
         max_depth: int = MAX_DEPTH,
         random_state: int | None = None,
         reserved: dict[str, str] | None = None,
+        recalibrate: bool = True,
     ):
         self.table_name = table_name
         self.metadata = metadata
@@ -77,6 +81,7 @@ class TablePillars:
         self.max_depth = max_depth
         self.random_state = random_state
         self.reserved = reserved
+        self.recalibrate = recalibrate
 
     # -- the steps --------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, profile: dict[str, ColumnProfile] | None = None,
@@ -141,9 +146,9 @@ class TablePillars:
             return
         bounds = [(r.features[0], r.target, r.kind == STRICT_INEQUALITY)
                   for r in self.rule_set_.inequalities]
-        self._missingness = MissingnessConstraint(self.profile_, bounds=bounds,
-                                                  random_state=self.seed_,
-                                                  table_name=self.table_name)
+        self._missingness = MissingnessConstraint(
+            self.profile_, bounds=bounds, random_state=self.seed_, table_name=self.table_name,
+            recalibrate_min_rows=RECALIBRATE_MIN_ROWS if self.recalibrate else None)
         # what SDV hands this constraint: the table without the columns the rules rebuild
         self._missingness.fit(data.drop(columns=[*self._formulas, *self._cart_rules]), None)
 

@@ -51,7 +51,8 @@ def visits(n_patients: int = 150, seed: int = 0) -> pd.DataFrame:
     a height that never goes down, a balance that is the running total of its charges, a
     weight that follows its previous value, a lab value skipped far more often at later
     visits, a noise column with no rule, a stage that never goes back (mild, moderate,
-    severe) and a mood that comes and goes (no rule)."""
+    severe), a mood that comes and goes (no rule), and a retest mostly skipped after a low
+    reading (its nulls depend on the previous row's value)."""
     rng = np.random.default_rng(seed)
     states = np.random.default_rng(seed + 100)  # its own stream: the other columns stay as they were
     rows = []
@@ -69,11 +70,17 @@ def visits(n_patients: int = 150, seed: int = 0) -> pd.DataFrame:
         lab[rng.random(n) < np.where(late, 0.8, 0.05)] = np.nan
         stage = np.minimum(np.cumsum(states.random(n) < 0.3), 2)
         mood = states.choice(["calm", "tense", "low"], n)
+        retest = states.normal(5, 1, n).round(2)
+        for t in range(1, n):  # re-tested after a high reading, mostly skipped after a low one
+            low = not np.isnan(retest[t - 1]) and retest[t - 1] < 5
+            if states.random() < (0.85 if low else 0.05):
+                retest[t] = np.nan
         for t in range(n):
             rows.append({"patient_id": f"P{patient:04d}", "visit": dates[t], "sex": sex, "arm": arm,
                          "height": height[t], "charge": charges[t], "balance": balance[t],
                          "weight": weight[t], "lab": lab[t], "noise": rng.normal(),
-                         "stage": ["mild", "moderate", "severe"][stage[t]], "mood": mood[t]})
+                         "stage": ["mild", "moderate", "severe"][stage[t]], "mood": mood[t],
+                         "retest": retest[t]})
     return pd.DataFrame(rows)
 
 

@@ -207,3 +207,21 @@ def test_metadata_carries_the_structure_and_a_users_metadata_is_read(fitted, pan
     synth = SequencePillarsSynthesizer(metadata=metadata, random_state=0, verbose=False).fit(panel)
     assert synth.structure_.reasons["key"] == "sequence key: given"
     assert "table 'visits'" in synth.summary()
+
+
+def test_nulls_that_follow_the_previous_value_are_found_and_reproduced(fitted, panel):
+    """The retest is skipped at 85% of visits after a low reading, 5% after a high one: a
+    dependence on the previous row that no column of the row itself shows."""
+    model = fitted.missingness_["retest"]
+    assert model.mechanism == "MAR"
+    assert fitted._previous.value_name("retest") in model.drivers, model
+
+    def skipped_after(frame, low: bool) -> float:
+        previous = frame.groupby("patient_id")["retest"].shift()
+        after = (previous < 5) if low else (previous >= 5)
+        return float(frame["retest"].isna()[after].mean())
+
+    synthetic = fitted.sample(400)
+    assert skipped_after(panel, low=True) > 0.7 and skipped_after(panel, low=False) < 0.15
+    assert skipped_after(synthetic, low=True) > 0.55, skipped_after(synthetic, low=True)
+    assert skipped_after(synthetic, low=False) < 0.25, skipped_after(synthetic, low=False)

@@ -110,10 +110,12 @@ class AutoregressiveCART:
         self.model_.fit(frame, smooth | {self.names["gap"]}, given=len(prefix))
         return self
 
-    def sample(self, context: pd.DataFrame, lengths: np.ndarray,
-               seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    def sample(self, context: pd.DataFrame, lengths: np.ndarray, seed: int,
+               finish=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Rows for sequences of the given context and lengths. Returns the rows (in sequence
-        order), each row's sequence number and its index gap."""
+        order), each row's sequence number and its index gap. ``finish(position, alive,
+        rows)``, when given, is called with each position's drawn rows (and their gaps) as
+        soon as they are drawn, so the caller can finish them before the next position."""
         self.model_.set_random_state(seed)
         lengths = np.asarray(lengths, dtype=int)
         given = _as_numbers(context[self.context_columns_]).reset_index(drop=True)
@@ -133,6 +135,8 @@ class AutoregressiveCART:
                     before = previous[self._lag(column)].to_numpy(dtype=float)[alive]
                     rows[column] = np.clip(before + rows[column].to_numpy(dtype=float), low, high)
             previous.iloc[alive] = rows.to_numpy(dtype=object)
+            if finish is not None:
+                finish(position, alive, _as_dates(rows.copy(), self.dates_))
             drawn.append(rows)
             numbers.append(alive)
         if not drawn:

@@ -8,7 +8,8 @@ A fit, in order:
 3. row pillars (``TablePillars``) on the per-row columns, with each row's **position** in its
    sequence (a label, "0" to "9+": a measurement taken at baseline, skipped at the next visit
    and taken yearly after that is a pattern by position no straight line in the position
-   follows), its index and its (complete) context columns beside them as drivers: rules within
+   follows), its index, its (complete) context columns and its **previous row**
+   (``sequences.previous``) beside them as drivers: rules within
    a row are found and kept by construction as in any table, and a column's nulls may depend
    on the position or the date (a measurement skipped at later visits) as well as on the
    row's other values. The position, index and context are never derived or bounded by a
@@ -25,6 +26,9 @@ A fit, in order:
 
 A sample, in reverse: the backbone's rows, the row pillars' reverse transforms (inequalities,
 nulls, derived columns), then the cross-row rules, so every rule holds on every sampled row.
+The CART backbone's rows are finished one position at a time, each given the finished row
+before it (its nulls and rebuilt columns included), so the missingness pillar's null rates
+are those of each position, not recalibrated to the table's.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from sdv_pillars.profiling import NUMERIC_KINDS, build_metadata, profile_table
 from sdv_pillars.relational.sequential import free_marker, new_keys
 from sdv_pillars.runtime import seeded
 from sdv_pillars.sequences.autoregressive import AutoregressiveCART
+from sdv_pillars.sequences.previous import PreviousRow
 from sdv_pillars.sequences.rules import SequenceRule, enforce_sequence_rules, find_sequence_rules
 from sdv_pillars.sequences.structure import SequenceStructure, find_structure, sort_sequences
 from sdv_pillars.table_pillars import TablePillars
@@ -69,12 +74,17 @@ def _metadata_structure(metadata, table_name: str) -> tuple[str | None, str | No
     return table.sequence_key, table.sequence_index
 
 
-def position_labels(sequence: np.ndarray) -> np.ndarray:
-    """Each row's position in its sequence as a label: "0", "1", ..., and one label for
-    positions from ``POSITION_LABELS - 1`` on (the missingness models read ten labels)."""
-    position = pd.Series(sequence).groupby(sequence).cumcount().to_numpy()
+def position_label(position: int) -> str:
+    """A position in a sequence as a label: "0", "1", ..., and one label for positions from
+    ``POSITION_LABELS - 1`` on (the missingness models read ten labels)."""
     last = POSITION_LABELS - 1
-    return np.where(position >= last, f"{last}+", position.astype(str)).astype(object)
+    return f"{last}+" if position >= last else str(position)
+
+
+def position_labels(sequence: np.ndarray) -> np.ndarray:
+    """Each row's ``position_label`` in its sequence."""
+    position = pd.Series(sequence).groupby(sequence).cumcount().to_numpy()
+    return np.array([position_label(p) for p in position], dtype=object)
 
 
 def _fit_transformed(chain: list, data: pd.DataFrame, metadata) -> pd.DataFrame:
@@ -182,7 +192,7 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
             find_sequence_rules(ordered, self.structure_.key, varying) if self.rules else [])
         steps.update()
         self._names = {word: f"{free_marker(table.columns, (word,))}{word}"
-                       for word in ("position", "gap", "lag", "length", "start")}
+                       for word in ("position", "gap", "lag", "length", "start", "previous ")}
         rows = self._row_table(ordered)
         self.profile_ = profile_table(ordered[varying])
         self.metadata_ = self._sequence_metadata(ordered, table_name)
@@ -201,25 +211,31 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         return self
 
     def _row_table(self, ordered: pd.DataFrame) -> pd.DataFrame:
-        """Per-row columns, then the position, the index and the complete context columns
-        (drivers for the row pillars)."""
+        """Per-row columns, then the drivers for the row pillars: the position, the index,
+        the complete context columns and the previous row (``previous``)."""
         structure = self.structure_
         drivers = [c for c in structure.context if ordered[c].notna().all()]
         if structure.index:
             drivers.insert(0, structure.index)
         rows = ordered[structure.varying(ordered.columns)].reset_index(drop=True)
+        self._previous = PreviousRow(self._names["previous "])
+        previous = self._previous.fit(rows, self._sequence)
         rows[self._names["position"]] = position_labels(self._sequence)
-        return pd.concat([rows, ordered[drivers].reset_index(drop=True)], axis=1)
+        return pd.concat([rows, ordered[drivers].reset_index(drop=True), previous], axis=1)
 
     def _fit_row_pillars(self, rows: pd.DataFrame, table_name: str) -> None:
-        fixed = [c for c in rows.columns if c not in self.structure_.varying(rows.columns)
-                 or c == self._names["position"]]
+        varying = self.structure_.varying(self._columns)
+        fixed = [c for c in rows.columns if c not in varying]
         if self._backbone == "par":
             rows = rows.drop(columns=fixed)  # PAR's constraints may not touch its context
             fixed = []
-        reserved = {c: "what the sequence is (position, index or context)" for c in fixed}
+        reserved = {c: "what the sequence is (position, index, context or previous row)"
+                    for c in fixed}
+        # the CART backbone's rows are finished one position at a time: a position's null
+        # rate is its own, not the table's (cholesterol: 10% at first visits, 93% at second)
         self.pillars_ = TablePillars(table_name, None, self.rules, self.missingness,
-                                     self.rule_threshold, self.max_depth, self._seed, reserved)
+                                     self.rule_threshold, self.max_depth, self._seed, reserved,
+                                     recalibrate=self._backbone != "cart")
         self.pillars_.fit(rows)
         self._chain = self.pillars_.constraints()
         self._fixed = fixed
@@ -358,27 +374,47 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         if sequence_length is not None:
             lengths = np.full(num_sequences, sequence_length)
         seed = int(sampling_rng(self._seed, STREAM_SEQUENCE, self._draws).integers(2**31))
-        rows, number, gaps = self._rows_model.sample(sequences, lengths, seed)
-        rows[names["position"]] = position_labels(number)
-        context = sequences.iloc[number].reset_index(drop=True)
-        for column in structure.context:
-            rows[column] = context[column]
-        if structure.index:
-            rows[structure.index] = self._index(context[names["start"]], number, gaps)
-        rows = self._rounded(_reversed(self._chain, rows))
+        index = sequences[names["start"]].copy() if structure.index else None
+        self._previous.start(num_sequences)
+        finished = []
+
+        def finish(position: int, alive: np.ndarray, drawn: pd.DataFrame) -> None:
+            """Position ``position`` of the sequences ``alive``: the row pillars' reverse
+            transforms on the drawn rows, given the finished previous rows."""
+            rows = drawn.drop(columns=[names["gap"]]).reset_index(drop=True)
+            rows[names["position"]] = position_label(position)
+            context = sequences.iloc[alive].reset_index(drop=True)
+            for column in structure.context:
+                rows[column] = context[column]
+            if structure.index:
+                if position:
+                    index.iloc[alive] = self._step_index(index.iloc[alive], drawn[names["gap"]])
+                rows[structure.index] = index.iloc[alive].to_numpy()
+            rows = pd.concat([rows, self._previous.drivers(alive)], axis=1)
+            rows = self._rounded(_reversed(self._chain, rows))
+            self._previous.update(alive, rows)
+            finished.append(rows)
+            numbers.append(alive)
+
+        numbers: list[np.ndarray] = []
+        self._rows_model.sample(sequences, lengths, seed, finish)
+        number = np.concatenate(numbers)
+        position = np.concatenate([np.full(len(a), p) for p, a in enumerate(numbers)])
+        order = np.lexsort((position, number))
+        rows = pd.concat(finished, ignore_index=True).iloc[order].reset_index(drop=True)
         keys = new_keys(self._dtypes[structure.key], num_sequences, structure.key)
-        rows[structure.key] = keys[number]
+        rows[structure.key] = keys[number[order]]
         return rows
 
-    def _index(self, start: pd.Series, number: np.ndarray, gaps: np.ndarray) -> pd.Series:
-        """Each row's index: its sequence's first value plus the gaps up to it."""
-        real = self._dtypes[self.structure_.index]
-        if ptypes.is_integer_dtype(real):
+    def _step_index(self, index: pd.Series, gaps: pd.Series) -> np.ndarray:
+        """Each sequence's next index: its current one plus its drawn gap (seconds for dates,
+        whole steps for an integer index)."""
+        gaps = pd.to_numeric(gaps).to_numpy(dtype=float)
+        if ptypes.is_integer_dtype(self._dtypes[self.structure_.index]):
             gaps = np.round(gaps)
-        offset = pd.Series(gaps).groupby(number).cumsum()
-        if ptypes.is_datetime64_any_dtype(start):
-            return start + pd.to_timedelta(offset.to_numpy(), unit="s")
-        return start + offset
+        if ptypes.is_datetime64_any_dtype(index):
+            return (index + pd.to_timedelta(gaps, unit="s")).to_numpy()
+        return (index + gaps).to_numpy()
 
     def _rounded(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Whole-number columns rounded (smoothed donor values are fractional)."""
