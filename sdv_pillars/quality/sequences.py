@@ -41,11 +41,10 @@ from sdv_pillars.quality.evaluation import evaluate
 from sdv_pillars.quality.report import Figures, _evidence, _headline, _section, _table, page
 from sdv_pillars.quality.result import EvaluationResult
 from sdv_pillars.quality.vocabulary import grade
-from sdv_pillars.relational.sequential import free_marker
 from sdv_pillars.runtime import limited_threads
 from sdv_pillars.sequences.rules import find_sequence_rules
 from sdv_pillars.sequences.statistics import as_float, autocorrelation
-from sdv_pillars.sequences.structure import SequenceStructure, find_structure, sort_sequences
+from sdv_pillars.sequences.structure import SequenceStructure, find_structure, one_sequence, sort_sequences
 from sdv_pillars.validation import checked_table
 
 SEQUENCE_SCORES = ("length_similarity", "gap_similarity", "autocorrelation_similarity",
@@ -297,10 +296,10 @@ def evaluate_series(
         synthesizer._check_fitted()
         sequence_index, rules = synthesizer.index_, synthesizer.sequence_rules_
         seasonal_lag = seasonal_lag or synthesizer.seasonal_period_
-    key = free_marker(real.columns, ("series",)) + "series"
+    real, key = one_sequence(real)
+    synthetic, _ = one_sequence(synthetic)
     structure = SequenceStructure(key, sequence_index, (), {"key": "one series"})
-    return _evaluate(real.assign(**{key: 0}), synthetic.assign(**{key: 0}), structure, rules,
-                     seasonal_lag, random_state)
+    return _evaluate(real, synthetic, structure, rules, seasonal_lag, random_state)
 
 
 def _evaluate(real: pd.DataFrame, synthetic: pd.DataFrame, structure: SequenceStructure,

@@ -37,18 +37,10 @@ from sklearn.neighbors import NearestNeighbors
 from tqdm.auto import tqdm
 
 from sdv_pillars.encoding import make_encoder, model_frame
+from sdv_pillars.fresh import free_marker, new_keys
 from sdv_pillars.relational.keys import key_columns
 
 NEIGHBOURS = 20
-
-
-def free_marker(columns, words: tuple[str, ...] = ("parent", "children")) -> str:
-    """The shortest ``"__"``, ``"___"``, ... that starts no user column's name followed by
-    one of ``words``: the internal columns can never overwrite a real one."""
-    marker = "__"
-    while any(str(c).startswith(tuple(f"{marker}{w}" for w in words)) for c in columns):
-        marker += "_"
-    return marker
 
 
 def table_order(metadata) -> list[str]:
@@ -57,13 +49,6 @@ def table_order(metadata) -> list[str]:
     for relation in metadata.relationships:
         graph[relation["child_table_name"]].add(relation["parent_table_name"])
     return list(graphlib.TopologicalSorter(graph).static_order())
-
-
-def new_keys(dtype, n: int, table: str) -> np.ndarray:
-    """Fresh unique primary keys: 1..n for a numeric key, ``"<table>_<i>"`` otherwise."""
-    if pd.api.types.is_numeric_dtype(dtype):
-        return np.arange(1, n + 1)
-    return np.array([f"{table}_{i}" for i in range(1, n + 1)], dtype=object)
 
 
 def _as_dtype(values: np.ndarray, dtype) -> pd.Series:

@@ -33,18 +33,14 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from sdv_pillars.sequences.statistics import persists
+from sdv_pillars.sequences.statistics import as_float, persists
 from sdv_pillars.sequential_cart import SequentialCARTModel
 
 
 def _as_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as float seconds (what the trees split on); every other column as it is."""
-    out = frame.copy()
-    for name in out.columns:
-        if ptypes.is_datetime64_any_dtype(out[name]):
-            stamps = out[name]
-            out[name] = stamps.astype("int64").where(stamps.notna()).astype(float) / 1e9
-    return out
+    return frame.assign(**{name: as_float(frame[name]) for name in frame.columns
+                           if ptypes.is_datetime64_any_dtype(frame[name])})
 
 
 def _as_dates(frame: pd.DataFrame, dates: list[str]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from sdv_pillars.draws import fresh_seed, sampling_rng
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.sequences.rules import SequenceRule, enforce_sequence_rules, find_sequence_rules
 from sdv_pillars.sequences.statistics import as_float, autocorrelation, persists
+from sdv_pillars.sequences.structure import find_index, one_sequence
 from sdv_pillars.validation import checked_table
 
 MIN_SERIES_ROWS = 12  # fewer rows than this give no model of a series
@@ -174,13 +175,7 @@ class SeriesPillarsSynthesizer(BasePillarsSynthesizer):
                 raise ValueError(f"sequence_index '{self.sequence_index}' is not a column of the "
                                  "table.")
             return self.sequence_index
-        for name in table.columns:
-            column = table[name]
-            if ((ptypes.is_datetime64_any_dtype(column) or ptypes.is_numeric_dtype(column))
-                    and not ptypes.is_bool_dtype(column) and column.notna().all()
-                    and (as_float(column).diff().dropna() > 0).all()):
-                return str(name)
-        return None
+        return find_index(*one_sequence(table))[0]
 
     def fit(self, data) -> "SeriesPillarsSynthesizer":
         """Fit one seasonal ARIMA per numeric column. Returns self.
@@ -225,7 +220,7 @@ class SeriesPillarsSynthesizer(BasePillarsSynthesizer):
         self.null_rates_ = table[values].isna().mean().to_dict()
         self._key = np.zeros(len(table))
         self.sequence_rules_: list[SequenceRule] = (
-            find_sequence_rules(table.reset_index(drop=True).assign(**{"__series": 0}), "__series", values)
+            find_sequence_rules(*one_sequence(table.reset_index(drop=True)), values)
             if self.rules else [])
         self._first = table.reset_index(drop=True)
         self._model = "sarima"
@@ -274,8 +269,7 @@ class SeriesPillarsSynthesizer(BasePillarsSynthesizer):
         frame = pd.DataFrame(out)
         if self.index_ is not None:
             frame[self.index_] = self._new_index(n)
-        key = "__series"
-        frame[key] = 0
+        frame, key = one_sequence(frame)
         frame, self.repairs_ = enforce_sequence_rules(frame, key, self.sequence_rules_)
         frame = frame.drop(columns=[key])
         if self.missingness:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from sdv_pillars.fresh import free_marker
 from sdv_pillars.profiling import _ID_NAME
 
 MIN_ROWS_PER_SEQUENCE = 2.0  # mean rows per key value for a column to be a sequence key
@@ -179,6 +180,13 @@ def find_structure(data: pd.DataFrame, key: str | None = None, index: str | None
                              "column holds one value per sequence. Leave them out of context_columns.")
         reasons["context"] = "context: given"
     return SequenceStructure(key, index, tuple(context), reasons)
+
+
+def one_sequence(data: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """``data`` (one long series) with a constant key column added, named so that it shadows
+    no real column: the sequence machinery then reads it as one sequence."""
+    key = free_marker(data.columns, ("series",)) + "series"
+    return data.assign(**{key: 0}), key
 
 
 def sort_sequences(data: pd.DataFrame, structure: SequenceStructure) -> pd.DataFrame:

@@ -51,8 +51,8 @@ from sdv_pillars.defaults import (
 )
 from sdv_pillars.draws import fresh_seed, sampling_rng
 from sdv_pillars.dtypes import restore_dtypes
+from sdv_pillars.fresh import free_marker, new_keys
 from sdv_pillars.profiling import NUMERIC_KINDS, build_metadata, profile_table
-from sdv_pillars.relational.sequential import free_marker, new_keys
 from sdv_pillars.runtime import seeded
 from sdv_pillars.sequences.autoregressive import AutoregressiveCART
 from sdv_pillars.sequences.previous import PreviousRow
