@@ -34,8 +34,8 @@ from sdv_pillars.draws import fresh_seed
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
 from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
-from sdv_pillars.rules.constraints import MinedInequality
 from sdv_pillars.rules.formulas import FormulaRule, formula_tolerance
+from sdv_pillars.rules.inequality import MinedInequality
 from sdv_pillars.rules.mining import STRICT_INEQUALITY
 from sdv_pillars.validation import DEFAULT_TABLE_NAME, validate_metadata_columns
 

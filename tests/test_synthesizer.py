@@ -9,7 +9,7 @@ from sdv.single_table import GaussianCopulaSynthesizer
 from sdv_pillars import NotFittedError, PillarsSynthesizer
 from sdv_pillars.missingness import MissingnessConstraint
 from sdv_pillars.rules import CARTRule
-from sdv_pillars.rules.constraints import MinedInequality
+from sdv_pillars.rules.inequality import MinedInequality
 
 
 @pytest.mark.parametrize("backbone", [

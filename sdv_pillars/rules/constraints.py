@@ -25,7 +25,6 @@ import zlib
 
 import numpy as np
 import pandas as pd
-from sdv.cag import Inequality
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
@@ -36,11 +35,6 @@ from sdv_pillars.pillar_constraint import DerivedColumn
 from sdv_pillars.profiling import ColumnProfile
 
 CLASSIFICATION, REGRESSION = "cart_classification", "cart_regression"
-
-
-class MinedInequality(Inequality):
-    """SDV's ``Inequality``, for an order the pillars found rather than one the user
-    declared: the type tells the two apart in a synthesizer's list of constraints."""
 
 
 def make_tree(task: str, max_depth: int | None, random_state: int | None):
