@@ -106,18 +106,16 @@ class AutoregressiveCART:
         self.model_.fit(frame, smooth | {self.names["gap"]}, given=len(prefix))
         return self
 
-    def sample(self, context: pd.DataFrame, lengths: np.ndarray, seed: int,
-               finish=None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """Rows for sequences of the given context and lengths. Returns the rows (in sequence
-        order), each row's sequence number and its index gap. ``finish(position, alive,
-        rows)``, when given, is called with each position's drawn rows (and their gaps) as
-        soon as they are drawn, so the caller can finish them before the next position."""
+    def sample(self, context: pd.DataFrame, lengths: np.ndarray, seed: int, finish) -> None:
+        """Rows for sequences of the given context and lengths, one position at a time:
+        ``finish(position, alive, rows)`` receives each position's drawn rows (with their
+        index gaps) for the sequences numbered ``alive``, as soon as they are drawn, and
+        finishes them (the caller puts the sequences together)."""
         self.model_.set_random_state(seed)
         lengths = np.asarray(lengths, dtype=int)
         given = _as_numbers(context[self.context_columns_]).reset_index(drop=True)
         lag_columns = [self._lag(c) for c in [*self.columns_, self.names["gap"]]]
         previous = pd.DataFrame(np.nan, index=range(len(context)), columns=lag_columns, dtype=object)
-        drawn, numbers = [], []
         for position in range(int(lengths.max(initial=0))):
             alive = np.flatnonzero(lengths > position)
             conditions = {c: given[c].to_numpy()[alive] for c in given.columns}
@@ -131,15 +129,4 @@ class AutoregressiveCART:
                     before = previous[self._lag(column)].to_numpy(dtype=float)[alive]
                     rows[column] = np.clip(before + rows[column].to_numpy(dtype=float), low, high)
             previous.iloc[alive] = rows.to_numpy(dtype=object)
-            if finish is not None:
-                finish(position, alive, _as_dates(rows.copy(), self.dates_))
-            drawn.append(rows)
-            numbers.append(alive)
-        if not drawn:
-            return pd.DataFrame(columns=self.columns_), np.array([], dtype=int), np.array([])
-        out = pd.concat(drawn, ignore_index=True)
-        sequence = np.concatenate(numbers)
-        order = np.lexsort((np.concatenate([np.full(len(a), p) for p, a in enumerate(numbers)]), sequence))
-        out = out.iloc[order].reset_index(drop=True)
-        gaps = pd.to_numeric(out.pop(self.names["gap"])).to_numpy(dtype=float)
-        return _as_dates(out, self.dates_), sequence[order], gaps
+            finish(position, alive, _as_dates(rows, self.dates_))
