@@ -99,9 +99,9 @@ def run_single(table: str, backbone: str, variant: str, epochs: int, max_rows: i
     return row
 
 
-def _run_into(queue, arguments: tuple) -> None:
+def _run_into(queue, function, arguments: tuple) -> None:
     try:
-        queue.put(("ok", run_single(*arguments)))
+        queue.put(("ok", function(*arguments)))
     except Exception as error:  # reported by the parent, with the run it belongs to
         queue.put(("error", f"{type(error).__name__}: {error}"))
     finally:
@@ -112,12 +112,12 @@ def _run_into(queue, arguments: tuple) -> None:
         get_reusable_executor().shutdown(wait=False, kill_workers=True)
 
 
-def _in_fresh_process(context, arguments: tuple) -> dict:
-    """``run_single(*arguments)`` in a new process, so its peak memory is its own. The process
+def in_fresh_process(context, function, arguments: tuple) -> dict:
+    """``function(*arguments)`` in a new process, so its peak memory is its own. The process
     gets 30 s to exit once its result is in (one that trained torch models can linger at exit
     for minutes), then is ended."""
     queue = context.Queue()
-    process = context.Process(target=_run_into, args=(queue, arguments))
+    process = context.Process(target=_run_into, args=(queue, function, arguments))
     process.start()
     status, value = queue.get()
     process.join(timeout=30)
@@ -291,7 +291,7 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
             for run_seed in seeds:
                 for variant in ("plain", "pillars"):
                     arguments = (table, backbone, variant, epochs, max_rows, run_seed)
-                    row = {"seed": run_seed, **_in_fresh_process(context, arguments)}
+                    row = {"seed": run_seed, **in_fresh_process(context, run_single, arguments)}
                     rows.append(row)
                     write_table(pd.DataFrame(rows), out / f"compare_{profile}")
                     progress(f"{table:<12} {backbone:<16} seed {run_seed} {variant:<8} fit "

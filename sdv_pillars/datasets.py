@@ -82,8 +82,10 @@ def rdataset(package: str, item: str) -> pd.DataFrame:
 
 
 def load_flights(num_rows: int, seed: int = 0) -> pd.DataFrame:
-    """A sample of nycflights13 flights (19 columns) plus a derived ``late`` label."""
-    data = rdataset("nycflights13", "flights").sample(num_rows, random_state=seed).reset_index(drop=True)
+    """A sample of nycflights13 flights (19 columns) plus a derived ``late`` label; beyond
+    the 336,776 real flights, drawn with replacement."""
+    flights = rdataset("nycflights13", "flights")
+    data = flights.sample(num_rows, replace=num_rows > len(flights), random_state=seed).reset_index(drop=True)
     data["late"] = (data["arr_delay"] > 15).map({True: "late", False: "on time"})
     return data
 
@@ -140,3 +142,20 @@ def load_nycflights(flights: int, seed: int = 0) -> dict[str, pd.DataFrame]:
 
 RELATIONAL_DATASETS = {"portal": load_portal, "nycflights13": load_nycflights,
                        "portal_chain": load_portal_chain}
+
+
+def load_fleet_chain(flights: int, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Three levels from nycflights13, each of real size: airlines (16) -> planes (3,322;
+    each plane's airline is the one that flew it most) -> a sample of flights (their
+    ``carrier`` column dropped: it is the plane's airline, reached through ``tailnum``).
+    Flights with no known plane keep a null ``tailnum``."""
+    tables = {n: rdataset("nycflights13", n) for n in ("airlines", "planes")}
+    sample = load_flights(flights, seed).drop(columns=["late"])
+    every = rdataset("nycflights13", "flights").dropna(subset=["tailnum"])
+    owner = every.groupby("tailnum")["carrier"].agg(lambda c: c.value_counts().index[0])
+    planes = tables["planes"]
+    planes = planes.assign(carrier=planes["tailnum"].map(owner)).dropna(subset=["carrier"])
+    sample.loc[~sample["tailnum"].isin(planes["tailnum"]), "tailnum"] = None
+    return {"airlines": tables["airlines"], "planes": planes.reset_index(drop=True),
+            "flights": sample.drop(columns=["carrier"])}
+

@@ -63,9 +63,10 @@ class PillarConstraint(SingleTableProgrammableConstraint):
         self.fitted_on_ = fingerprint
         self.reset_sampling()
 
-    def reset_sampling(self) -> None:
-        """Restart this constraint's random stream (as SDV's ``reset_sampling``)."""
-        self._rng: np.random.Generator = sampling_rng(self.seed_, *self._stream())
+    def reset_sampling(self, *partition: int) -> None:
+        """Restart this constraint's random stream (as SDV's ``reset_sampling``); with
+        ``partition``, a stream of its own for one partition of a distributed sample."""
+        self._rng: np.random.Generator = sampling_rng(self.seed_, *self._stream(), *partition)
 
 
 class DerivedColumn(PillarConstraint):

@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 from sdv_pillars.backbones import NEURAL, backbone_name, resolve_backbone
 from sdv_pillars.base import BasePillarsSynthesizer
 from sdv_pillars.defaults import MAX_REDRAWS, STREAM_BATCH_ROWS
+from sdv_pillars.distributed import sample_dask
 from sdv_pillars.draws import fresh_seed
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.encoding import row_hashes
@@ -288,6 +289,27 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
                 writer.write(batch)
                 progress.update(len(batch))
         return writer.path
+
+    def sample_dask(self, num_rows: int, partition_rows: int = STREAM_BATCH_ROWS,
+                    seed: int | None = None):
+        """``num_rows`` synthetic rows as a lazy Dask DataFrame, one task per ``partition_rows``
+        rows (needs ``pip install 'sdv-pillars[dask]'``).
+
+        Each partition's random streams start from ``(seed, partition index)`` alone, so the
+        rows do not depend on the number of workers; ``seed`` defaults to ``random_state``
+        (a fresh one when that is None). It runs on the Dask client you made, local or a
+        cluster's address, or on Dask's local scheduler. Write it with
+        ``.to_parquet(folder)``: every worker writes its own partitions, and every partition
+        keeps every rule.
+        """
+        self._check_fitted()
+        for name, value in (("num_rows", num_rows), ("partition_rows", partition_rows)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        if seed is None:
+            seed = self.random_state if self.random_state is not None else fresh_seed()
+        meta = pd.DataFrame({c: pd.Series(dtype=self._dtypes[c]) for c in self._columns})
+        return sample_dask(self, int(num_rows), int(partition_rows), int(seed), meta)
 
     def _without_copies(self, sampled, what: str) -> dict[str, pd.DataFrame]:
         table = self._restore(sampled)

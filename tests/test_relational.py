@@ -192,3 +192,25 @@ def test_hma_mode_keeps_planted_rules_in_parent_and_child():
     plain = HMASynthesizer(synth.get_metadata(), verbose=False)
     plain.fit({"customers": customers, "payments": payments})
     assert synth.rule_compliance(plain.sample_scale(1.0))["compliance"].min() < 0.95
+
+
+def test_matching_in_blocks_keeps_children_near_their_parents_and_the_counts():
+    from sdv_pillars.profiling import profile_table
+    from sdv_pillars.relational.sequential import BLOCK_PARENTS, match_to_parents
+
+    rng = np.random.default_rng(0)
+    m = 3 * BLOCK_PARENTS + 100  # several blocks and a short last one
+    parents = pd.DataFrame({"size": rng.lognormal(3, 1, m), "kind": rng.choice(list("abc"), m)})
+    capacity = rng.integers(0, 6, m)
+    # each child's generated context is its true parent's values, slightly blurred
+    truth = np.repeat(np.arange(m), capacity)
+    context = parents.iloc[truth].reset_index(drop=True)
+    context["size"] *= np.exp(rng.normal(0, 0.05, len(truth)))
+    chosen = match_to_parents(context, parents, capacity, profile_table(parents), np.random.default_rng(1))
+    # the counts keep their distribution (the most wanted parents take the largest ones)
+    assert np.array_equal(np.sort(np.bincount(chosen, minlength=m)), np.sort(capacity))
+    size, wanted = parents["size"].to_numpy(), context["size"].to_numpy()
+    gap = np.abs(np.log(size[chosen] / wanted))
+    shuffled = np.abs(np.log(size[rng.permutation(chosen)] / wanted))
+    assert np.median(gap) < 0.1 < np.median(shuffled)
+    assert (parents["kind"].to_numpy()[chosen] == context["kind"].to_numpy()).mean() > 0.9

@@ -13,7 +13,8 @@ Fitting, per table in topological order (parents first):
   model learns the child's values together with its parent's (its "context").
 
 A ``PillarsSynthesizer`` is fitted on that augmented table: rules and missingness work on it
-as on any table.
+as on any table. The tables' fits learn from real rows only and do not depend on each other:
+with a Dask client open they run as Dask tasks (``distributed.run_all``).
 
 Sampling, in the same order: every table gets ``scale`` times its real rows (with its real
 share of rows with no parent). The children counts its sampled parents drew are rescaled
@@ -22,7 +23,8 @@ Each child row is then given a parent: rows are matched to parents whose values 
 nearest to the row's generated context, each parent taking exactly its (rescaled) number of
 children (greedy nearest-neighbour assignment with capacities; the largest counts go to the
 parents most children are nearest to, so the counts keep their distribution and the
-children their parents' values). Further parent
+children their parents' values; beyond a few thousand parents the matching runs in blocks
+along the parents' main axis, so its cost grows linearly). Further parent
 relationships are filled from their own counts. Every foreign key therefore refers to a
 sampled parent.
 """
@@ -33,14 +35,18 @@ import graphlib
 
 import numpy as np
 import pandas as pd
+from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from tqdm.auto import tqdm
 
+from sdv_pillars.distributed import run_all
 from sdv_pillars.encoding import make_encoder, model_frame
 from sdv_pillars.fresh import free_marker, new_keys
 from sdv_pillars.relational.keys import key_columns
 
 NEIGHBOURS = 20
+# parents compared with each child at most (match_to_parents)
+BLOCK_PARENTS = 2_048
 
 
 def table_order(metadata) -> list[str]:
@@ -81,23 +87,50 @@ def match_to_parents(context: pd.DataFrame, parents: pd.DataFrame, capacity: np.
 
     ``context`` holds the generated parent columns of the child rows, ``parents`` the sampled
     parents' own columns (same names); ``capacity`` sums to ``len(context)``.
+
+    Beyond ``BLOCK_PARENTS`` parents, no child is compared with every parent: parents and
+    children are sorted along the parents' first principal axis, parents cut into blocks of
+    ``BLOCK_PARENTS``, and each block takes the next children in that order, as many as its
+    capacities add up to (a one-dimensional optimal transport); children are then matched
+    inside their block. The cost grows linearly with the rows.
     """
-    capacity = capacity.astype(int).copy()
-    assigned = np.full(len(context), -1)
     columns = list(parents.columns)
-    if columns and len(parents):
-        encoder = make_encoder(columns, profile, one_hot=True)
-        parent_x = encoder.fit_transform(model_frame(parents[columns], profile))
-        child_x = encoder.transform(model_frame(context[columns], profile))
-        k = min(NEIGHBOURS, len(parents))
+    if not columns or not len(parents):
+        return _match_block(None, None, capacity, rng, len(context))
+    encoder = make_encoder(columns, profile, one_hot=True)
+    parent_x = encoder.fit_transform(model_frame(parents[columns], profile))
+    child_x = encoder.transform(model_frame(context[columns], profile))
+    if len(parents) <= BLOCK_PARENTS:
+        return _match_block(child_x, parent_x, capacity, rng, len(context))
+    axis = PCA(n_components=1, random_state=0).fit(parent_x)
+    parent_order = np.argsort(axis.transform(parent_x)[:, 0], kind="stable")
+    child_order = np.argsort(axis.transform(child_x)[:, 0], kind="stable")
+    assigned = np.empty(len(context), dtype=int)
+    start = 0
+    for block in np.array_split(parent_order, -(-len(parents) // BLOCK_PARENTS)):
+        stop = start + int(capacity[block].sum())
+        rows = child_order[start:stop]
+        assigned[rows] = block[_match_block(child_x[rows], parent_x[block], capacity[block], rng,
+                                            len(rows))]
+        start = stop
+    return assigned
+
+
+def _match_block(child_x, parent_x, capacity: np.ndarray, rng: np.random.Generator,
+                 num_children: int) -> np.ndarray:
+    """``match_to_parents`` on encoded rows, every child compared with every parent."""
+    capacity = capacity.astype(int).copy()
+    assigned = np.full(num_children, -1)
+    if child_x is not None and num_children:
+        k = min(NEIGHBOURS, len(parent_x))
         neighbours = NearestNeighbors(n_neighbors=k).fit(parent_x).kneighbors(child_x, return_distance=False)
         # The parents' model drew how many children each parent has (the cardinality); the
         # children's model drew which parents they want. Hand the largest counts to the most
         # wanted parents, so both hold: the counts keep their distribution, the children
         # their parents' values.
-        demand = np.bincount(neighbours[:, 0], minlength=len(parents)) + rng.random(len(parents))
+        demand = np.bincount(neighbours[:, 0], minlength=len(parent_x)) + rng.random(len(parent_x))
         capacity[np.argsort(-demand)] = np.sort(capacity)[::-1]
-        for row in rng.permutation(len(context)):
+        for row in rng.permutation(num_children):
             for candidate in neighbours[row]:
                 if capacity[candidate] > 0:
                     assigned[row] = candidate
@@ -107,6 +140,10 @@ def match_to_parents(context: pd.DataFrame, parents: pd.DataFrame, capacity: np.
     free = np.repeat(np.arange(len(capacity)), np.maximum(capacity, 0))
     assigned[left] = rng.permutation(free)[: len(left)]
     return assigned
+
+
+def _fitted(synthesizer, table: str, augmented: pd.DataFrame):
+    return synthesizer.fit({table: augmented})
 
 
 class SequentialRelationalModel:
@@ -157,15 +194,17 @@ class SequentialRelationalModel:
         self.null_share_ = {(r["child_table_name"], r["child_foreign_key"]):
                             float(tables[r["child_table_name"]][r["child_foreign_key"]].isna().mean())
                             for r in relations}
-        self.own_columns_, self.synthesizers_ = {}, {}
-        for table in tqdm(self.order_, desc="Tables", disable=not self.verbose, leave=False):
-            self.own_columns_[table] = [c for c in tables[table].columns
-                                        if c not in key_columns(self.metadata, table)]
+        self.own_columns_ = {t: [c for c in tables[t].columns if c not in key_columns(self.metadata, t)]
+                             for t in self.order_}
+        fits = {}
+        for table in self.order_:
             augmented = self._augment(tables, table)
             if augmented.shape[1] == 0:
                 raise ValueError(f"Table '{table}' has only key columns and no children: there is "
                                  "nothing to model; drop it or give it a column.")
-            self.synthesizers_[table] = self.make_synthesizer(table).fit({table: augmented})
+            fits[table] = (_fitted, self.make_synthesizer(table), table, augmented)
+        # each table's model learns from real rows only, so the fits are independent tasks
+        self.synthesizers_ = run_all(fits, desc="Tables", verbose=self.verbose)
         return self
 
     def sample(self, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
