@@ -20,6 +20,7 @@ TEXT_MIN_WORDS = 4  # mean words per value that make a many-valued string column
 RULE_THRESHOLD = 0.99  # held-out accuracy / exact share a CART rule must reach
 MAX_DEPTH = 5  # depth of the rule trees
 CV_FOLDS = 5  # folds of the held-out scores (rules and missingness)
+VALIDATION_ROWS = 20_000  # rows SDV's metadata validation sees before mining (SDV's fit sees all)
 MINING_MAX_ROWS = 20_000  # rules are searched on a sample of at most this many rows
 MIN_SKILL = 0.5  # share of the majority-label baseline's errors a label rule must remove
 MIN_INEQUALITY_VIOLATIONS = 10.0  # chance breaks an inequality must have to be a rule
