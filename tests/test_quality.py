@@ -353,3 +353,18 @@ def test_pair_trends_bins_both_tables_on_the_real_edges():
     assert result.scores["quality"] > result.scores["quality_sdmetrics"]
     shuffled = evaluate(real, real.assign(group=rng.permutation(group)), attacks=False)
     assert shuffled.scores["column_pair_trends"] < 0.7  # a lost relation is still lost
+
+
+def test_pair_trends_keep_sdmetrics_score_where_the_real_column_has_one_value():
+    """A date with a single real value beside a label has no range to cut into bins (numpy
+    refuses ten bins of width 0 around 1.6e18 ns): the pair keeps sdmetrics' own score (found
+    by the property test on a two-row table)."""
+    from sdv_pillars.quality.sdmetrics_reports import shared_bin_pair_trends
+
+    details = pd.DataFrame([{"Table": "t", "Column 1": "day", "Column 2": "kind",
+                             "Metric": "ContingencySimilarity", "Score": 0.5}])
+    real = {"t": pd.DataFrame({"day": ["2020-10-04", None], "kind": ["x", "y"]})}
+    fake = {"t": pd.DataFrame({"day": ["2020-02-06", "2020-10-04"], "kind": ["x", "x"]})}
+    metadata = {"tables": {"t": {"columns": {"day": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"},
+                                             "kind": {"sdtype": "categorical"}}}}}
+    assert shared_bin_pair_trends(details, real, fake, metadata)["Score"].tolist() == [0.5]

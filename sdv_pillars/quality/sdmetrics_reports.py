@@ -74,7 +74,9 @@ def shared_bin_pair_trends(details: pd.DataFrame, real: dict[str, pd.DataFrame],
             for column in continuous:
                 frame[column] = _as_numbers(frame[column], specs[column])
             frames.append(frame.dropna())
-        if min(len(f) for f in frames):
+        # bins need a real range: one real value (a date in nanoseconds, say) has none that
+        # numpy can cut into ten, and sdmetrics' own score stands for that pair
+        if min(len(f) for f in frames) and all(frames[0][c].nunique() > 1 for c in continuous):
             out.at[index, "Score"] = ContingencySimilarity.compute(
                 frames[0], frames[1], continuous_column_names=continuous)
     return out
