@@ -53,6 +53,7 @@ STREAM_BATCH_ROWS = 100_000  # rows per batch when sampling to a file (sample_to
 STREAM_MISSINGNESS = 1
 STREAM_RULE = 2
 STREAM_SEQUENCE = 3  # the sequence backbones' draws (one stream per sample call)
+STREAM_EXPRESSION = 4  # a declared formula's exceptions (rules.expression)
 
 # -- pillar 5: quality --------------------------------------------------------------------------
 OVERALL_WEIGHTS = {"quality": 0.30, "diagnostic": 0.10, "rule_compliance": 0.15,

@@ -2,6 +2,8 @@
 
 from sdv_pillars.rules.compliance import rule_compliance, rule_holds
 from sdv_pillars.rules.constraints import CARTRule
+from sdv_pillars.rules.expression import ExpressionRule
+from sdv_pillars.rules.formulas import FormulaRule
 from sdv_pillars.rules.mining import (
     RejectedRule,
     Rule,
@@ -12,6 +14,6 @@ from sdv_pillars.rules.mining import (
 )
 
 __all__ = [
-    "CARTRule", "RejectedRule", "Rule", "RuleSet", "find_inequalities", "mine_cart_rules",
-    "mine_rules", "rule_compliance", "rule_holds",
+    "CARTRule", "ExpressionRule", "FormulaRule", "RejectedRule", "Rule", "RuleSet",
+    "find_inequalities", "mine_cart_rules", "mine_rules", "rule_compliance", "rule_holds",
 ]

@@ -41,6 +41,8 @@ from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 FORMULA = "formula"  # a sum
 PRODUCT = "product"
 AFFINE = "affine"  # target = slope * part + intercept (a unit change, a fixed rate)
+LINEAR = "linear"  # target = a * x + b * y + c (a clock time = 100 * hour + minute)
+FORMULA_KINDS = (FORMULA, PRODUCT, AFFINE, LINEAR)
 MAX_PARTS = 3
 PROBE_ROWS = 16  # rows a candidate sum is tried on before every row is checked
 CHANCE_SHARE = 0.5  # a sum that shuffled parts keep this often is implied by the marginals
@@ -90,6 +92,8 @@ def formula_text(target: str, parts: tuple[str, ...], operation: str) -> str:
     """How a formula reads: ``t = a + b``, ``t = a * b``, ``t = slope * a + intercept``."""
     if operation == AFFINE:
         return f"{target} = slope * {parts[0]} + intercept (exact on every real row)"
+    if operation == LINEAR:
+        return f"{target} = a * {parts[0]} + b * {parts[1]} + c (exact on every real row)"
     sign = " * " if operation == PRODUCT else " + "
     return f"{target} = {sign.join(parts)} (exact on every real row)"
 
@@ -101,6 +105,13 @@ def affine_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = np.where(variance > 0, (dx * (y - y.mean())[:, None]).sum(axis=0) / variance, 0.0)
     return slope, y.mean() - slope * x.mean(axis=0)
+
+
+def linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """Least-squares coefficients and intercept of ``y`` on the columns of ``x``."""
+    design = np.column_stack([x, np.ones(len(x))])
+    solution = np.linalg.lstsq(design, y, rcond=None)[0]
+    return solution[:-1], float(solution[-1])
 
 
 def numbers(frame: pd.DataFrame) -> np.ndarray:
@@ -199,6 +210,55 @@ def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: l
     return found
 
 
+def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
+            targets: set[int], busy: set[int], probe: np.ndarray,
+            rng: np.random.Generator) -> list[Formula]:
+    """``t = a * x + b * y + c`` on every row, within the three columns' rounding (the
+    target's half step plus each coefficient times its part's). For each target, every pair
+    of free columns is fitted at once on the probe rows (a stack of least-squares problems);
+    a pair that fits there is refitted and checked on every row. Of the three ways to write
+    the identity, the target is the column the other two have the largest coefficients for
+    (``sched_dep_time = 100 * hour + minute``, not ``hour = (sched_dep_time - minute) / 100``),
+    so its rebuilt values land on its own grid; between equals, the one whose parts both add
+    (not ``minute = sched_dep_time - 100 * hour``, which would leave a minute's range)."""
+    half = half_steps(places)
+    sample = values[probe]
+    found = []
+    for t in varied:
+        free = [j for j in varied if j not in busy and j != t]
+        if t in busy or len(free) < 2:
+            continue
+        pairs = np.array(list(combinations(free, 2)))
+        design = np.stack([sample[:, pairs[:, 0]].T, sample[:, pairs[:, 1]].T,
+                           np.ones((len(pairs), len(sample)))], axis=-1)
+        coefficients = np.linalg.pinv(design) @ sample[:, t]
+        residual = np.abs(np.einsum("prk,pk->pr", design, coefficients) - sample[:, t])
+        parts_rounding = (np.abs(coefficients[:, 0]) * half[pairs[:, 0]]
+                          + np.abs(coefficients[:, 1]) * half[pairs[:, 1]])
+        slack = half[t] + parts_rounding[:, None] + 1e-9 * np.abs(sample[:, t])
+        fits = (residual <= slack).all(axis=1) & (np.abs(coefficients[:, :2]) > 1e-9).all(axis=1)
+        for x, y in pairs[fits]:
+            (a, b), c = linear_fit(values[:, [x, y]], values[:, t])
+            bound = half[t] + abs(a) * half[x] + abs(b) * half[y] + 1e-9 * np.abs(values[:, t])
+
+            def holds(part, a=a, b=b, c=c, y=y, bound=bound):
+                return np.abs(a * part + b * values[:, y] + c - values[:, t]) <= bound
+
+            if not _exact_not_by_chance(holds, values[:, x], rng):
+                continue
+            # the three ways to write it, each with the coefficients of its two parts
+            ways = {t: (x, y, (a, b)), int(x): (t, y, (1 / a, -b / a)), int(y): (t, x, (1 / b, -a / b))}
+            target = max(ways, key=lambda k: (round(min(abs(v) for v in ways[k][2]), 6),
+                                              min(ways[k][2]) > 0))
+            first, second, _ = ways[target]
+            found.append(Formula(columns[target], (columns[int(first)], columns[int(second)]),
+                                 half[target], LINEAR))
+            targets.add(target)
+            busy |= {t, int(x), int(y)}
+            break
+    return found
+
+
 def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                   exclude: set[str] = frozenset(), random_state: int | None = 0) -> list[Formula]:
     """Sums of two or three parts that hold on every row (module docstring).
@@ -251,7 +311,8 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                     break
     targets = {columns.index(f.target) for f in found}
     found += _products(values, columns, places, varied, targets, used, probe, rng)
-    return found + _affine(values, columns, places, varied, targets, used, probe, rng)
+    found += _affine(values, columns, places, varied, targets, used, probe, rng)
+    return found + _linear(values, columns, places, varied, targets, used, probe, rng)
 
 
 def formula_tolerance(data: pd.DataFrame, rule) -> float:
@@ -259,7 +320,7 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
     the target's half step: the parts' rounding is added row by row)."""
     values = numbers(data[[rule.target, *rule.features]])
     places = [decimals(values[:, j]) for j in range(values.shape[1])]
-    own = rule.kind in (PRODUCT, AFFINE)
+    own = rule.kind in (PRODUCT, AFFINE, LINEAR)
     return float(half_steps(places[:1])[0]) if own else rounding_tolerance(places)
 
 
@@ -274,17 +335,20 @@ class FormulaRule(DerivedColumn):
             product, from the exact product, on top of the parts' own rounding).
         random_state: the rebuild draws nothing; the common base keeps a seed all the same.
         table_name: the table, for multi-table metadata.
-        operation: ``"formula"`` (a sum, the default) or ``"product"`` (two parts).
+        operation: ``"formula"`` (a sum, the default), ``"product"`` (two parts),
+            ``"affine"`` (one part, fitted slope and intercept) or ``"linear"`` (two parts,
+            fitted coefficients and intercept).
     """
 
     def __init__(self, target: str, parts: list[str], tolerance: float,
                  random_state: int | None = None, table_name: str | None = None,
                  operation: str = FORMULA):
-        sizes = {PRODUCT: 2, AFFINE: 1}
-        if operation not in (FORMULA, PRODUCT, AFFINE) or sizes.get(operation, len(parts)) != len(parts):
+        sizes = {PRODUCT: 2, AFFINE: 1, LINEAR: 2}
+        if operation not in FORMULA_KINDS or sizes.get(operation, len(parts)) != len(parts):
             raise ValueError(f"A formula is a sum of parts ('{FORMULA}'), a product of two "
-                             f"('{PRODUCT}') or an affine function of one ('{AFFINE}'); got "
-                             f"{operation!r} of {len(parts)} parts.")
+                             f"('{PRODUCT}'), an affine function of one ('{AFFINE}') or a "
+                             f"linear combination of two ('{LINEAR}'); got {operation!r} of "
+                             f"{len(parts)} parts.")
         self.target = target
         self.parts = list(parts)
         self.tolerance = tolerance
@@ -303,13 +367,18 @@ class FormulaRule(DerivedColumn):
         self.decimals_ = decimals(values[:, 0])
         self.part_places_ = [decimals(values[:, j]) for j in range(1, values.shape[1])]
         self.part_half_steps_ = half_steps(self.part_places_)
-        if self.operation == AFFINE:
-            (self.slope_,), (self.intercept_,) = affine_fit(values[:, 1:], values[:, 0])
+        if self.operation in (AFFINE, LINEAR):
+            self.coefficients_, self.intercept_ = linear_fit(values[:, 1:], values[:, 0])
+
+    @property
+    def slope_(self) -> float:
+        """An affine formula's slope."""
+        return float(self.coefficients_[0])
 
     def _combine(self, data: pd.DataFrame) -> np.ndarray:
         parts = numbers(data[self.parts])
-        if self.operation == AFFINE:
-            return self.slope_ * parts[:, 0] + self.intercept_
+        if self.operation in (AFFINE, LINEAR):
+            return parts @ self.coefficients_ + self.intercept_
         return parts.prod(axis=1) if self.operation == PRODUCT else parts.sum(axis=1)
 
     def part_for(self, value) -> float | None:
@@ -333,9 +402,9 @@ class FormulaRule(DerivedColumn):
         if self.operation == PRODUCT:
             a, b = numbers(synthetic_data[self.parts]).T
             slack = product_slack(a, b, *self.part_half_steps_, self.tolerance)
-        elif self.operation == AFFINE:  # within the rounding the rebuild itself applies
+        elif self.operation in (AFFINE, LINEAR):  # within the rounding the rebuild applies
             slack = (max(self.tolerance, 0.5 * 10.0 ** -self.decimals_)
-                     + abs(self.slope_) * self.part_half_steps_[0] + 1e-9 * np.abs(actual))
+                     + np.abs(self.coefficients_) @ self.part_half_steps_ + 1e-9 * np.abs(actual))
         else:
             slack = self.tolerance + 1e-9
         valid = np.abs(actual - self._combine(synthetic_data)) <= slack

@@ -56,9 +56,7 @@ from sdv_pillars.rules.constraints import (
     make_tree,
 )
 from sdv_pillars.rules.formulas import (
-    AFFINE,
-    FORMULA,
-    PRODUCT,
+    FORMULA_KINDS,
     decimals,
     find_formulas,
     formula_text,
@@ -80,7 +78,7 @@ class Rule:
     lookup: bool = False  # a numeric rule whose tree grows to every combination it has seen
 
     def __str__(self) -> str:
-        if self.kind in (FORMULA, PRODUCT, AFFINE):
+        if self.kind in FORMULA_KINDS:
             return formula_text(self.target, self.features, self.kind)
         if self.kind in (INEQUALITY, STRICT_INEQUALITY):
             sign = ">" if self.kind == STRICT_INEQUALITY else ">="
@@ -116,7 +114,7 @@ class RuleSet:
 
     @property
     def formulas(self) -> list[Rule]:
-        return [r for r in self.rules if r.kind in (FORMULA, PRODUCT, AFFINE)]
+        return [r for r in self.rules if r.kind in FORMULA_KINDS]
 
     @property
     def inequalities(self) -> list[Rule]:
