@@ -13,7 +13,6 @@ batch after batch shows there). Writes results/streaming.{csv,md}.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import resource
 import tempfile
 import threading
@@ -23,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
-from sdv_pillars.benchmark import write_table
+from sdv_pillars.benchmark import fresh_process_context, write_table
 
 HERE = Path(__file__).resolve().parent
 
@@ -67,9 +66,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     model = PillarsSynthesizer(random_state=0, verbose=False).fit(real)
     model.save(folder / "model.pkl")
-    # forkserver: a child forked from a small server, so its peak memory (ru_maxrss) starts at
-    # the server's, not at this process's (a spawned child inherits the peak its parent had)
-    context = multiprocessing.get_context("forkserver")
+    context = fresh_process_context()
     results = []
     for rows in args.rows:
         for mode in args.modes:
