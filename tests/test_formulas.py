@@ -231,6 +231,10 @@ def test_a_declared_expression_is_kept_on_every_row_and_refused_where_data_break
         ExpressionRule("amount * rate")
     with pytest.raises(ValueError, match="Cannot read the formula"):
         ExpressionRule("installment = amount * (rate")
+    growth = ExpressionRule("growth = log(`end value`) - log(start)")
+    assert growth.parts == ["end value", "start"]  # functions are not columns
+    table = pd.DataFrame({"end value": [np.e, 1.0], "start": [1.0, np.e]})
+    assert np.allclose(growth.evaluate(table), [1.0, -1.0])
 
 
 def test_a_declared_expression_keeps_real_exceptions_at_their_rate():

@@ -3,8 +3,9 @@
 Some identities are no sum or product: a loan's instalment is the amortisation of its amount,
 rate and term, ``installment = loan_amount * r / (1 - (1 + r) ** -term)`` with
 ``r = interest_rate / 1200``. A user who knows such an identity declares it as text; pandas
-evaluates it (``DataFrame.eval``: arithmetic, ``**``, parentheses, column names, and names
-with spaces in backticks), so no code of the user's runs inside a saved model.
+evaluates it (``DataFrame.eval``: arithmetic, ``**``, parentheses, its math functions such as
+``log`` and ``exp``, column names, and names with spaces in backticks), so no code of the
+user's runs inside a saved model.
 
 Real tables break their own identities now and then (a re-priced loan, a manual
 correction). ``exceptions="none"`` (the default) keeps the formula on every synthetic row: the
@@ -31,8 +32,8 @@ _BACKTICKED = re.compile(r"`([^`]+)`")
 
 
 def expression_columns(expression: str) -> list[str]:
-    """The column names an expression reads, in order of appearance (backticked names kept
-    whole)."""
+    """The column names an expression reads (backticked names kept whole; the functions
+    pandas' eval knows, ``log(x)``, are not columns)."""
     quoted = _BACKTICKED.findall(expression)
     plain = _BACKTICKED.sub(" 0 ", expression)
     try:
@@ -41,7 +42,8 @@ def expression_columns(expression: str) -> list[str]:
         raise ValueError(f"Cannot read the formula {expression!r}: {error.msg}. Write it as "
                          "pandas' DataFrame.eval reads it: column names, numbers, + - * / ** "
                          "and parentheses; names with spaces in `backticks`.") from None
-    names = [node.id for node in ast.walk(tree) if isinstance(node, ast.Name)]
+    functions = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    names = [node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in functions]
     return list(dict.fromkeys(quoted + names))
 
 
