@@ -112,13 +112,6 @@ def _run_into(queue, function, arguments: tuple) -> None:
         get_reusable_executor().shutdown(wait=False, kill_workers=True)
 
 
-def fresh_process_context():
-    """Where benchmark runs start: forked from a small forkserver, so a run's peak memory
-    (``ru_maxrss``) is its own. A child started by ``spawn`` inherits its parent's peak as its
-    ``ru_maxrss``, and a parent that has read results back would inflate every later run."""
-    return multiprocessing.get_context("forkserver")
-
-
 def in_fresh_process(context, function, arguments: tuple) -> dict:
     """``function(*arguments)`` in a new process, so its peak memory is its own. The process
     gets 30 s to exit once its result is in (one that trained torch models can linger at exit
@@ -292,7 +285,7 @@ def run_benchmark(profile: str = QUICK, out: str | Path = "benchmarks/results", 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    context = fresh_process_context()
+    context = multiprocessing.get_context("spawn")
     for table in tables:
         for backbone in backbones:
             for run_seed in seeds:

@@ -21,6 +21,7 @@ after every worker has imported SDV).
 from __future__ import annotations
 
 import importlib
+import multiprocessing
 import resource
 import tempfile
 import warnings
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sdv_pillars.benchmark import fresh_process_context, in_fresh_process, timed, write_table
+from sdv_pillars.benchmark import in_fresh_process, timed, write_table
 
 ARMS = ("plain gaussian_copula", "pillars gaussian_copula", "pillars cart")
 ROWS = (10_000, 100_000, 1_000_000)
@@ -145,7 +146,7 @@ def run_flights(out: str | Path = "benchmarks/results", seed: int = 0,
                 backbones=("gaussian_copula", "cart")) -> pd.DataFrame:
     """``flights_end_to_end`` per backbone, each in a fresh process; writes
     ``<out>/scale_flights.{csv,md}``."""
-    context = fresh_process_context()
+    context = multiprocessing.get_context("spawn")
     table = pd.DataFrame([in_fresh_process(context, flights_end_to_end, (backbone, seed))
                           for backbone in backbones])
     write_table(table, Path(out) / "scale_flights")
@@ -156,7 +157,7 @@ def run_scale_benchmark(rows=ROWS, out: str | Path = "benchmarks/results", seed:
                         arms=ARMS, dask_rows: int | None = 1_000_000,
                         dask_workers: tuple[int, ...] = (1, 2)) -> pd.DataFrame:
     """Every arm at every size, then the Dask rows; writes ``<out>/scale.{csv,md}``."""
-    context = fresh_process_context()
+    context = multiprocessing.get_context("spawn")
     runs = []
     for size in rows:
         for arm in arms:
