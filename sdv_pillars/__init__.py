@@ -4,6 +4,7 @@ from sdv_pillars._lazy import lazy_exports
 
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     "sdv.errors": ("NotFittedError",),
+    "sdv_pillars.private.synthesizer": ("DPSynthesizer",),
     "sdv_pillars.quality.comparison": ("compare",),
     "sdv_pillars.quality.evaluation": ("evaluate",),
     "sdv_pillars.quality.result": ("EvaluationResult",),

@@ -73,3 +73,7 @@ MIN_ATTACK_ROWS = 50  # fewer training or unseen rows than this and the attacks 
 # Threads of the evaluation's small OpenMP models (HistGradientBoosting). On a busy 2-core
 # machine two OpenMP threads made one 2 s fit take 286 s; one thread is immune to that.
 MODEL_THREADS = 1
+
+# DPSynthesizer trains its network on this many torch threads: a small network on thousands
+# of rows gains nothing from more, and on a busy machine two threads made each step 10x slower
+DP_THREADS = 1

@@ -129,6 +129,7 @@ def evaluate_tables(real: dict, synthetic: dict, metadata, *, random_state: int 
                                                     for n in keyed])) if keyed else 1.0)
     for key in ("ml_utility", "dcr_share_closer_to_train", "dcr_overfitting_protection",
                 "holdout_copy_rate", "quality_sdmetrics", "column_pair_trends_sdmetrics",
+                "dp_epsilon", "dp_delta",
                 *empty_scores()):
         scores.setdefault(key, None)
     overall, details["overall"] = weighted_overall(scores)

@@ -138,6 +138,12 @@ def _privacy(i: _Inputs, out: _Findings) -> None:
     out.scores.update(figures)
     out.scores.update(empty_scores())
     out.details["disclosure"] = pd.DataFrame()
+    ledger = getattr(i.synthesizer, "privacy_ledger_", None)  # a DPSynthesizer's budget
+    out.scores.update(dp_epsilon=None if ledger is None else ledger.epsilon_spent,
+                      dp_delta=None if ledger is None else ledger.delta_spent)
+    if ledger is not None:
+        out.notes.append(f"Differential privacy: the synthesizer is {ledger.statement()}; the "
+                         "attack figures below are measured, the guarantee is proven.")
     if i.holdout is None:
         out.notes.append("No holdout given: the attacks (singling out, linkability, inference) "
                          "and the DCR comparison with unseen real rows are not measured.")
