@@ -37,6 +37,8 @@ def _synthesizer(data, args, backbone: str | None = None):
 
     backbone = backbone or args.backbone
     kwargs = {"epochs": args.epochs} if getattr(args, "epochs", None) else None
+    if getattr(args, "epsilon", None) is not None:
+        return _private(data, args)
     if getattr(args, "series", False):
         from sdv_pillars import SeriesPillarsSynthesizer
 
@@ -58,6 +60,20 @@ def _synthesizer(data, args, backbone: str | None = None):
                        verbose=not args.quiet).fit(data)
 
 
+def _private(data, args):
+    """A fitted DPSynthesizer (``fit --epsilon``): one table, no sequences."""
+    from sdv_pillars import DPSynthesizer
+
+    if (isinstance(data, dict) and len(data) > 1) or _sequential(args) or args.series:
+        raise ValueError("--epsilon fits one table of independent rows (DPSynthesizer): not a "
+                         "folder of tables, --sequence-key or --series.")
+    if args.backbone is not None:
+        raise ValueError("--epsilon has its own model (DP-SGD): leave out --backbone.")
+    options = {"epochs": args.epochs} if args.epochs else {}
+    return DPSynthesizer(_metadata(args.metadata), epsilon=args.epsilon, random_state=args.seed,
+                         verbose=not args.quiet, **options).fit(data)
+
+
 def _profile(args) -> int:
     """Fit the pillars with the fast CART backbone (several tables: sequentially) and print
     what they found."""
@@ -74,6 +90,7 @@ def _fit(args) -> int:
 
 def _load_model(path: str):
     from sdv_pillars import (
+        DPSynthesizer,
         MultiTablePillarsSynthesizer,
         PillarsSynthesizer,
         SequencePillarsSynthesizer,
@@ -82,14 +99,23 @@ def _load_model(path: str):
     from sdv_pillars.runtime import load_model
 
     return load_model(path, (PillarsSynthesizer, MultiTablePillarsSynthesizer, SequencePillarsSynthesizer,
-                             SeriesPillarsSynthesizer))
+                             SeriesPillarsSynthesizer, DPSynthesizer))
 
 
 def _sample(args) -> int:
-    from sdv_pillars import PillarsSynthesizer, SequencePillarsSynthesizer, SeriesPillarsSynthesizer
+    from sdv_pillars import (
+        DPSynthesizer,
+        PillarsSynthesizer,
+        SequencePillarsSynthesizer,
+        SeriesPillarsSynthesizer,
+    )
 
     model = _load_model(args.model)
-    if isinstance(model, SeriesPillarsSynthesizer):
+    if isinstance(model, DPSynthesizer):
+        if args.num_rows is None:
+            raise ValueError("Give the number of rows: -n N.")
+        data = model.sample_table(args.num_rows)
+    elif isinstance(model, SeriesPillarsSynthesizer):
         data = model.sample(args.num_rows)  # default: the real length
     elif isinstance(model, SequencePillarsSynthesizer):
         if args.num_rows is None:
@@ -309,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("data")
     fit.add_argument("-o", "--output", required=True, help="model file to write")
     _model_options(fit)
+    fit.add_argument("--epsilon", type=float, default=None,
+                     help="differentially private: fit DPSynthesizer with this epsilon (one table; "
+                          "pass --metadata for a guarantee that covers the column types; the [dp] extra)")
     fit.set_defaults(handler=_fit)
 
     sample = commands.add_parser("sample", help="sample synthetic data from a saved model")

@@ -126,3 +126,16 @@ def test_one_long_series_from_fit_to_report(tmp_path, capsys):
     assert len(pd.read_csv(fake)) == 144
     assert main(["evaluate", str(data), str(fake), "--series", "-o", str(tmp_path / "r.html")]) == 0
     assert "Spectra" in capsys.readouterr().out
+
+
+def test_fit_with_epsilon_is_differentially_private(tmp_path, customers_csv, capsys):
+    pytest.importorskip("opacus")
+    model, fake = tmp_path / "dp.pkl", tmp_path / "fake.csv"
+    assert main(["fit", str(customers_csv), "-o", str(model), "--epsilon", "5", "--epochs", "2",
+                 "--quiet"]) == 0
+    assert "DPSynthesizer" in capsys.readouterr().out
+    assert main(["sample", str(model), "-n", "120", "-o", str(fake)]) == 0
+    assert len(pd.read_csv(fake)) == 120
+    assert main(["fit", str(customers_csv), "-o", str(model), "--epsilon", "5",
+                 "--backbone", "cart"]) == 2
+    assert "leave out --backbone" in capsys.readouterr().err
