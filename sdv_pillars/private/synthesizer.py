@@ -40,7 +40,7 @@ import pandas as pd
 from sdv.errors import NotFittedError
 from sdv.sampling import Condition
 
-from sdv_pillars.defaults import DP_THREADS
+from sdv_pillars.defaults import DP_THREADS, STREAM_BATCH_ROWS
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.fresh import new_keys
 from sdv_pillars.private.accounting import PrivacyLedger
@@ -308,7 +308,11 @@ class DPSynthesizer:
         if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
             raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
         out = {}
-        codes = self._network.sample(int(num_rows), self._rng) if self._modelled else None
+        codes = None
+        if self._modelled:  # in batches, so the network's one-hot input stays small
+            full, rest = divmod(int(num_rows), STREAM_BATCH_ROWS)
+            sizes = [STREAM_BATCH_ROWS] * full + ([rest] if rest else [])
+            codes = np.concatenate([self._network.sample(size, self._rng) for size in sizes])
         for name in self._columns:
             if name in self._modelled:
                 out[name] = self._decode(name, codes[:, self._modelled.index(name)]).to_numpy()
