@@ -143,3 +143,21 @@ def test_evaluate_states_the_guarantee(fitted):
     result = evaluate(data, synth.sample_table(500), synthesizer=synth, attacks=False)
     assert result.scores["dp_epsilon"] == pytest.approx(synth.privacy_ledger_.epsilon_spent)
     assert any(note.startswith("Differential privacy") for note in result.notes)
+
+
+def test_dates_come_back_as_dates_within_their_bounds():
+    rng = np.random.default_rng(3)
+    days = pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 365, 800), unit="D")
+    data = pd.DataFrame({"opened": days, "closed": (days + pd.Timedelta(days=30)).strftime("%Y-%m-%d"),
+                         "kind": rng.choice(["a", "b"], 800)})
+    metadata = Metadata.load_from_dict({"tables": {"t": {"columns": {
+        "opened": {"sdtype": "datetime"}, "kind": {"sdtype": "categorical"},
+        "closed": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"}}}}})
+    low, high = pd.Timestamp("2019-06-01").timestamp(), pd.Timestamp("2021-06-01").timestamp()
+    synth = DPSynthesizer(metadata, epsilon=3.0, epochs=2, random_state=0, verbose=False,
+                          bounds={"opened": (low, high), "closed": (low, high)}).fit(data)
+    fake = synth.sample_table(300)
+    assert pd.api.types.is_datetime64_any_dtype(fake["opened"])
+    assert fake["opened"].dropna().between("2019-06-01", "2021-06-01").all()
+    closed = pd.to_datetime(fake["closed"].dropna(), format="%Y-%m-%d")  # written as the real column
+    assert len(closed) > 0 and closed.between("2019-06-01", "2021-06-01").all()
