@@ -43,6 +43,8 @@ SETTINGS = {
     "cart synthpop defaults": ("cart", {"min_leaf": 5, "smoothing": None}),
     "cart leaf 30 column smoothing": ("cart", {"smoothing": "column"}),
     "cart density redraw": ("cart", {"exact_copies": "redraw"}),
+    "cart leaf 60": ("cart", {"min_leaf": 60}),
+    "cart leaf 100": ("cart", {"min_leaf": 100}),
     "dp epsilon 1": ("dp", {"epsilon": 1.0}),
     "dp epsilon 3": ("dp", {"epsilon": 3.0}),
     "dp epsilon 10": ("dp", {"epsilon": 10.0}),

@@ -14,13 +14,14 @@ from sdv_pillars.dtypes import numpy_backed
 DEFAULT_TABLE_NAME = "table"
 
 
-def validate_table(data) -> tuple[str, pd.DataFrame]:
+def validate_table(data, learn: bool = True) -> tuple[str, pd.DataFrame]:
     """Return ``(table_name, frame)`` for a DataFrame or a one-table ``{name: DataFrame}``.
 
     Raises:
         TypeError: for anything that is not a DataFrame or such a dict.
-        ValueError: for an empty table, duplicate or non-string column names, or a column
-            that is entirely null (nothing to learn from it: drop it, or give its values).
+        ValueError: for an empty table, duplicate or non-string column names, or, in a table
+            to ``learn`` from, a column that is entirely null (nothing to learn from it: drop
+            it, or give its values). A synthetic table may have one: it is scored, not refused.
     """
     if isinstance(data, dict):
         if len(data) != 1:
@@ -49,7 +50,7 @@ def validate_table(data) -> tuple[str, pd.DataFrame]:
             "rename them, e.g. frame.columns = frame.columns.astype(str)."
         )
     empty = frame.columns[frame.isna().all()].tolist()
-    if empty:
+    if empty and learn:
         raise ValueError(
             f"Column(s) {empty} of the {where} are entirely null: there is nothing to learn "
             "from them. Drop them before fitting and add them back as nulls if needed."
@@ -181,7 +182,7 @@ def checked_table(data, real: pd.DataFrame | None = None,
     Returns:
         The table's name, the numpy-backed frame and the caller's dtypes (to cast back to).
     """
-    name, frame = validate_table(data)
+    name, frame = validate_table(data, learn=real is None)
     backed = numpy_backed(frame)
     validate_values(backed, name)
     if real is not None:

@@ -368,3 +368,18 @@ def test_pair_trends_keep_sdmetrics_score_where_the_real_column_has_one_value():
     metadata = {"tables": {"t": {"columns": {"day": {"sdtype": "datetime", "datetime_format": "%Y-%m-%d"},
                                              "kind": {"sdtype": "categorical"}}}}}
     assert shared_bin_pair_trends(details, real, fake, metadata)["Score"].tolist() == [0.5]
+
+
+def test_a_synthetic_column_left_entirely_null_scores_zero_not_nothing():
+    """sdmetrics cannot score an all-null synthetic column and leaves it out of its average;
+    a differentially private synthesizer may legitimately return one (no label released), so
+    evaluate takes it and scores its shape 0."""
+    real, fake = load_customers(600, seed=0), load_customers(600, seed=2)
+    before = evaluate(real, fake, attacks=False)
+    fake["customer_type"] = None
+    after = evaluate(real, fake, attacks=False)
+    shapes = after.details["column_shapes"].set_index("Column")["Score"]
+    assert shapes["customer_type"] == 0.0
+    others = before.details["column_shapes"].set_index("Column")["Score"].drop("customer_type")
+    assert after.scores["column_shapes"] == pytest.approx(others.sum() / len(shapes))
+    assert after.scores["quality"] < before.scores["quality"] - 0.05

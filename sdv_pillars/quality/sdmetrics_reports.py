@@ -82,6 +82,20 @@ def shared_bin_pair_trends(details: pd.DataFrame, real: dict[str, pd.DataFrame],
     return out
 
 
+def score_empty_columns(details: pd.DataFrame, real: dict[str, pd.DataFrame],
+                        synthetic: dict[str, pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """Rows of a report's details about a column a synthetic table leaves entirely null (and
+    the real one does not) score 0. sdmetrics cannot compute them and drops them from its
+    average, which would reward a synthesizer for giving up on a column."""
+    out = details.copy()
+    for table, frame in synthetic.items():
+        empty = [c for c in frame.columns if frame[c].isna().all() and real[table][c].notna().any()]
+        if empty and len(out):
+            touched = (out["Table"] == table) & out[columns].isin(empty).any(axis=1) & out["Score"].isna()
+            out.loc[touched, "Score"] = 0.0
+    return out
+
+
 def _property_score(details: pd.DataFrame) -> float | None:
     """The report's average: over the pairs that meet the threshold when the column exists."""
     if "Meets Threshold?" in details:
@@ -104,11 +118,16 @@ def sdmetrics_figures(
             if prop in properties.index:
                 scores[key] = _nan_to_none(properties[prop])
                 details[key] = report.get_details(prop)
+    if "column_shapes" in details:
+        details["column_shapes"] = score_empty_columns(details["column_shapes"], real, synthetic,
+                                                       ["Column"])
+        scores["column_shapes"] = _property_score(details["column_shapes"])
     if "column_pair_trends" in details and len(details["column_pair_trends"]):
         scores["column_pair_trends_sdmetrics"] = scores["column_pair_trends"]
         scores["quality_sdmetrics"] = scores["quality"]
-        details["column_pair_trends"] = shared_bin_pair_trends(details["column_pair_trends"], real,
-                                                               synthetic, metadata)
+        trends = shared_bin_pair_trends(details["column_pair_trends"], real, synthetic, metadata)
+        details["column_pair_trends"] = score_empty_columns(trends, real, synthetic,
+                                                            ["Column 1", "Column 2"])
         scores["column_pair_trends"] = _property_score(details["column_pair_trends"])
         parts = [scores.get(k) for k in QUALITY_PROPERTIES.values() if k in details]
         scores["quality"] = _nan_to_none(np.nanmean([np.nan if v is None else v for v in parts]))
