@@ -3,7 +3,8 @@ where the numbers lie. A model can only be private if the values it may emit are
 
 * Nulls: null counts as one more label, or one more bin, of the same histogram (each row
   still falls in one bin, so it costs nothing more); a column gets a null code only when its
-  null bin passes, so a column without nulls does not grow them from noise.
+  null bin passes, so a column without nulls grows them from noise only on the 1% chance
+  that its empty null bin passes (``ONE_BIN_PASS``).
 * Labels: the stability-based histogram (Korolova et al. 2009; Wilson et al. 2020, Google's
   DP SQL). Each row holds one label, so a count changes by at most 1 between neighbouring
   tables; a label is released when its count plus Laplace(1/epsilon) noise passes
@@ -32,7 +33,8 @@ POWERS = 2.0 ** np.arange(-8, 63)
 # zero has a bin of its own, as the spike it often is (no debt, no assets)
 EDGES = np.concatenate([-POWERS[::-1], [0.0, np.nextafter(0.0, 1.0)], POWERS])
 ZERO_BIN = len(POWERS)
-EMPTY_BIN_PASS = 0.05  # chance that some empty bin passes the bounds threshold
+EMPTY_BIN_PASS = 0.05  # chance that some empty bin of the grid passes the bounds threshold
+ONE_BIN_PASS = 0.01  # chance that an empty null or zero bin passes (a wrong code shows)
 
 
 def label_threshold(epsilon: float, delta: float) -> float:
@@ -69,8 +71,8 @@ def private_bounds(values: np.ndarray, epsilon: float,
 
 def passes(noisy_count: float, epsilon: float) -> bool:
     """Whether one bin's Laplace-noised count says it is not empty: a bar an empty bin passes
-    with probability ``EMPTY_BIN_PASS`` (one bin, so lower than the whole grid's bar)."""
-    return bool(noisy_count > np.log(1 / EMPTY_BIN_PASS) / epsilon)
+    with probability ``ONE_BIN_PASS`` (one bin, so lower than the whole grid's bar)."""
+    return bool(noisy_count > np.log(1 / ONE_BIN_PASS) / epsilon)
 
 
 def private_has_nulls(values: pd.Series, epsilon: float, rng: np.random.Generator) -> bool:

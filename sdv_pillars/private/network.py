@@ -101,7 +101,7 @@ def _masked_grad_sample(layer: MaskedLinear, activations, backprops) -> dict:
     from opacus.grad_sample.linear import compute_linear_grad_sample
 
     samples = compute_linear_grad_sample(layer, activations, backprops)
-    samples[layer.weight] = samples[layer.weight] * layer.mask
+    samples[layer.weight].mul_(layer.mask)  # in place: the per-row gradients are the largest tensor here
     return samples
 
 
