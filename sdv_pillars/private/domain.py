@@ -15,9 +15,12 @@ where the numbers lie. A model can only be private if the values it may emit are
 * Numbers: a histogram over a fixed grid of signed powers of two (a data-independent grid,
   so every bin's noisy count may be released: pure epsilon), from which the bounds are the
   lowest and highest bins whose noisy count passes a threshold that an empty bin passes with
-  probability 5%, or the fullest bin when none does. Exact zero is a bin of its own: when
-  it passes, zero gets a code of its own too. Bounds the user knows are better: they
-  cost nothing (``DPSynthesizer(bounds=...)``).
+  probability 5% (less a bin passing alone and narrowly, which is what an empty bin's
+  noise looks like: on the GSS wages table one such bin once stretched age to 2^30), or the
+  fullest bin when none passes; then a histogram of equal bins across that range narrows it
+  when at least two of them pass.
+  Exact zero is a bin of its own: when it passes, zero gets a code of its own too. Bounds
+  the user knows are better: they cost nothing (``DPSynthesizer(bounds=...)``).
 
 The noise comes from numpy's generator: like opacus outside ``secure_mode``, it is not
 hardened against floating-point attacks on the Laplace mechanism (Mironov 2012).
@@ -35,6 +38,7 @@ EDGES = np.concatenate([-POWERS[::-1], [0.0, np.nextafter(0.0, 1.0)], POWERS])
 ZERO_BIN = len(POWERS)
 EMPTY_BIN_PASS = 0.05  # chance that some empty bin of the grid passes the bounds threshold
 ONE_BIN_PASS = 0.01  # chance that an empty null or zero bin passes (a wrong code shows)
+FINE_BINS = 32  # equal bins across the octaves found, to narrow the bounds
 
 
 def label_threshold(epsilon: float, delta: float) -> float:
@@ -53,20 +57,49 @@ def private_labels(values: pd.Series, epsilon: float, delta: float,
     return sorted(labels, key=lambda label: (str(type(label)), str(label))), len(labels) < len(kept)
 
 
+def _passing_range(noisy: np.ndarray, threshold: float) -> tuple[int, int, int]:
+    """First and last bin of the range the noisy counts say holds the values, and how many
+    bins passed: the bins that pass ``threshold``, less any that passes alone (no passing
+    bin within two on either side) and below twice the threshold, which is how an empty
+    bin's noise looks (an empty bin passes twice the threshold with a chance of about
+    (5% / bins)^2). When none passes, the fullest bin."""
+    passed = noisy > threshold
+    padded = np.pad(passed, 2)
+    near = sum(padded[2 + shift:len(padded) - 2 + shift] for shift in (-2, -1, 1, 2))
+    kept = np.flatnonzero(passed & ((near > 0) | (noisy > 2 * threshold)))
+    if not len(kept):
+        kept = np.array([np.argmax(noisy)])
+        return int(kept[0]), int(kept[0]), 0
+    return int(kept.min()), int(kept.max()), len(kept)
+
+
 def private_bounds(values: np.ndarray, epsilon: float,
                    rng: np.random.Generator) -> tuple[tuple[float, float], bool, bool]:
     """Bounds ``(low, high)`` that hold most of the finite ``values``, whether the null bin
-    passed and whether the zero bin did, at pure ``epsilon``. A NaN in ``values`` is a null."""
+    passed and whether the zero bin did, at pure ``epsilon``. A NaN in ``values`` is a null.
+
+    Two histograms, half of ``epsilon`` each: the grid of powers of two finds the octaves
+    the values span, then ``FINE_BINS`` equal bins across them narrow it (years 1974-2018
+    lie in the octave [1024, 2048)); unless two fine bins pass, the octaves stand."""
+    half = epsilon / 2
     nulls = np.isnan(values)
-    bins = np.clip(np.searchsorted(EDGES, values[~nulls], side="right") - 1, 0, len(EDGES) - 2)
+    finite = values[~nulls]
+    bins = np.clip(np.searchsorted(EDGES, finite, side="right") - 1, 0, len(EDGES) - 2)
     counts = np.append(np.bincount(bins, minlength=len(EDGES) - 1), nulls.sum()).astype(float)
-    noisy = counts + rng.laplace(0.0, 1.0 / epsilon, len(counts))
+    noisy = counts + rng.laplace(0.0, 1.0 / half, len(counts))
+    has_nulls, has_zeros = (passes(noisy[index], half) for index in (-1, ZERO_BIN))
     ranged = noisy[:-1].copy()
     ranged[ZERO_BIN] = -np.inf  # zero has its own code: it does not stretch the bounds
-    passed = np.flatnonzero(ranged > np.log((len(counts) - 2) / EMPTY_BIN_PASS) / epsilon)
-    first, last = (passed[0], passed[-1]) if len(passed) else (np.argmax(ranged),) * 2
-    has_nulls, has_zeros = (passes(noisy[index], epsilon) for index in (-1, ZERO_BIN))
-    return (float(EDGES[first]), float(EDGES[last + 1])), has_nulls, has_zeros
+    first, last, _ = _passing_range(ranged, np.log((len(ranged) - 1) / EMPTY_BIN_PASS) / half)
+    low, high = float(EDGES[first]), float(EDGES[last + 1])
+    edges = np.linspace(low, high, FINE_BINS + 1)
+    inside = finite[(finite >= low) & (finite <= high)]  # each row in one bin at most
+    fine = np.bincount(np.clip(np.searchsorted(edges, inside, side="right") - 1, 0, FINE_BINS - 1),
+                       minlength=FINE_BINS) + rng.laplace(0.0, 1.0 / half, FINE_BINS)
+    first, last, passed = _passing_range(fine, np.log(FINE_BINS / EMPTY_BIN_PASS) / half)
+    if passed >= 2:  # one bin of a spread column is noise's pick: the octaves stand
+        low, high = float(edges[first]), float(edges[last + 1])
+    return (low, high), has_nulls, has_zeros
 
 
 def passes(noisy_count: float, epsilon: float) -> bool:
