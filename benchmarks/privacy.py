@@ -39,12 +39,12 @@ TABLES = {"pbc": ("survival", "pbc", None), "gss_wages": ("stevedata", "gss_wage
           "credit_data": ("modeldata", "credit_data", None)}
 SETTINGS = {
     "gaussian_copula": ("gaussian_copula", {}),
-    "cart": ("cart", {}),  # the defaults: min_leaf 30, density smoothing
+    "cart": ("cart", {}),  # the defaults: min_leaf 100, density smoothing
+    "cart leaf 30": ("cart", {"min_leaf": 30}),  # the defaults before issue 14's last round
     "cart synthpop defaults": ("cart", {"min_leaf": 5, "smoothing": None}),
-    "cart leaf 30 column smoothing": ("cart", {"smoothing": "column"}),
-    "cart density redraw": ("cart", {"exact_copies": "redraw"}),
+    "cart leaf 30 column smoothing": ("cart", {"min_leaf": 30, "smoothing": "column"}),
+    "cart leaf 30 redraw": ("cart", {"min_leaf": 30, "exact_copies": "redraw"}),
     "cart leaf 60": ("cart", {"min_leaf": 60}),
-    "cart leaf 100": ("cart", {"min_leaf": 100}),
     "dp epsilon 1": ("dp", {"epsilon": 1.0}),
     "dp epsilon 3": ("dp", {"epsilon": 3.0}),
     "dp epsilon 10": ("dp", {"epsilon": 10.0}),

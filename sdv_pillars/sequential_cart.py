@@ -14,19 +14,20 @@ are (as CTGAN takes them), numbers and dates as floats. Every tree is fitted on 
 have a value, and its nulls are donors of their leaves like any value).
 
 Disclosure control, because donors are real values. The defaults are safe to share as far as
-anonymeter's attacks can tell (``benchmarks/privacy.py``, issue 14): synthpop's defaults
-(``min_leaf=5``, no smoothing) copy exact real values, so a predicate such as
-``age == 41.79329226557152`` singles out a training patient (risk 0.03-0.16 on three real
+anonymeter's attacks can tell (``benchmarks/privacy.py``, issue 14; 3 tables, 4 seeds):
+synthpop's defaults (``min_leaf=5``, no smoothing) copy exact real values, so a predicate such
+as ``age == 41.79329226557152`` singles out a training patient (risk 0.03-0.16 on three real
 tables), and small leaves hand each row's labels to its near-copies (attribute inference
-0.14-0.23, against 0.01-0.05 for GaussianCopula). With the defaults below singling out and
-linkability fall to GaussianCopula's level (0.00-0.04, 0.00-0.01) and inference to 0.06-0.09,
-near the attack's own noise floor (0.02-0.05), at a change in sdmetrics quality of -0.008 to
-+0.001. Larger leaves for labels only, and synthpop's per-column bandwidth, were measured and
-did no better.
+0.14-0.23, against 0.01-0.05 for GaussianCopula). With the defaults below singling out
+(0.01-0.02) and linkability (0.00-0.01) are at GaussianCopula's level, and inference
+(0.02-0.05; GaussianCopula 0.01-0.05) at the attack's own noise floor (0.02-0.04), at a
+change in sdmetrics quality of -0.018 to +0.002 against leaves of 30 (which left inference
+at 0.06-0.09 on two tables). Larger
+leaves for labels only, and synthpop's per-column bandwidth, were measured and did no better.
 
-* ``min_leaf`` (20): the smallest leaf (synthpop's ``minbucket``), so a value, label or
-  number, is always drawn among at least that many real rows; a training row is then one
-  donor in twenty, too few to be recognised from its own label;
+* ``min_leaf`` (100): the smallest leaf (synthpop's ``minbucket``), so a value, label or
+  number, is always drawn among at least that many real rows; a training row then weighs at
+  most 1% in any draw, too little to be recognised from its own label;
 * ``smoothing`` (``"density"``): numeric values drawn from a leaf get Gaussian kernel noise
   with the leaf's own bandwidth (Silverman's rule, as R's ``density`` default), reflected into
   the leaf's range (synthpop's ``smoothing = "density"``), except values that at least
@@ -257,7 +258,7 @@ class CARTSynthesizer(BaseSingleTableSynthesizer):
 
     Args:
         metadata: an ``sdv.metadata.Metadata`` with one table.
-        min_leaf: smallest number of real rows in a leaf (synthpop's ``minbucket``); 20, for
+        min_leaf: smallest number of real rows in a leaf (synthpop's ``minbucket``); 100, for
             disclosure control (module docstring).
         smoothing: ``"density"`` (default) or ``"column"`` for kernel noise on rare numeric
             donor values, ``None`` to copy donor values as they are.

