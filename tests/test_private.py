@@ -147,6 +147,12 @@ def test_bad_input_is_refused_by_name():
         DPSynthesizer(metadata, verbose=False).fit(with_email)
     with pytest.raises(NotFittedError):
         DPSynthesizer().sample(5)
+    typo = data.assign(amount=data["amount"].astype(object))
+    typo.loc[3, "amount"] = "12,5"  # a value the metadata's number cannot hold is not dropped
+    metadata = Metadata.load_from_dict({"tables": {"t": {"columns": {
+        **{name: {"sdtype": "categorical"} for name in data.columns}, "amount": {"sdtype": "numerical"}}}}})
+    with pytest.raises(ValueError, match="Column 'amount' of table 't' is numerical .* '12,5'"):
+        DPSynthesizer(metadata, verbose=False).fit(typo)
 
 
 def test_evaluate_states_the_guarantee(fitted):

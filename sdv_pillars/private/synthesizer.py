@@ -187,6 +187,14 @@ class DPSynthesizer:
                 out[name] = pd.to_numeric(table[name], errors="coerce").astype(float)
             elif kind == "datetime":
                 out[name] = _seconds(table[name], columns[name].get("datetime_format"))
+            else:
+                continue
+            lost = out[name].isna() & table[name].notna()
+            if lost.any():
+                raise ValueError(
+                    f"Column '{name}' of table '{self._table_name}' is {kind} in the metadata, but "
+                    f"{int(lost.sum())} values are not (first: {table[name][lost].iloc[0]!r}). "
+                    "Correct them, or mark the column categorical.")
         return out
 
     def _learn_domains(self, table, values, ledger: PrivacyLedger, rng) -> None:
