@@ -147,6 +147,8 @@ def test_bad_input_is_refused_by_name():
         DPSynthesizer(metadata, verbose=False).fit(with_email)
     with pytest.raises(NotFittedError):
         DPSynthesizer().sample(5)
+    with pytest.raises(ValueError, match="Batches of 4 rows are empty too often"):
+        DPSynthesizer(batch_size=4, verbose=False).fit(planted(1_000))
     typo = data.assign(amount=data["amount"].astype(object))
     typo.loc[3, "amount"] = "12,5"  # a value the metadata's number cannot hold is not dropped
     metadata = Metadata.load_from_dict({"tables": {"t": {"columns": {

@@ -276,7 +276,7 @@ class DPSynthesizer:
             torch.set_num_threads(threads)
         ledger.spend("joint distribution and nulls", "DP-SGD (opacus, RDP accountant, noise "
                      f"multiplier {self.training_['noise_multiplier']:.3g})",
-                     min(self.training_["epsilon"], epsilon), delta)
+                     min(self.training_["epsilon"], epsilon), self.training_["delta"])
 
     # -- sampling ------------------------------------------------------------------------------
     def _check_fitted(self) -> None:
