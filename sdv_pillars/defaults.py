@@ -36,7 +36,7 @@ RECALIBRATE_MIN_ROWS = 100  # smallest batch whose expected null rate is reset t
 
 # -- the CART backbone (sequential_cart): disclosure control measured by benchmarks/privacy.py ---
 # smallest leaf: every drawn value has at least this many real donors, so one row weighs at
-# most 1% in any draw (30 left attribute inference at 0.06-0.09 on two of three tables)
+# most 1% in any draw (30 left attribute inference at 0.08-0.09 on two of three tables)
 CART_MIN_LEAF = 100
 CART_SMOOTHING = "density"  # kernel noise on rare numeric donor values
 # the autoregressive CART of sequences keeps 30: a row's memory of the previous one needs

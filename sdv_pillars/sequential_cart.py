@@ -20,9 +20,9 @@ as ``age == 41.79329226557152`` singles out a training patient (risk 0.03-0.16 o
 tables), and small leaves hand each row's labels to its near-copies (attribute inference
 0.14-0.23, against 0.01-0.05 for GaussianCopula). With the defaults below singling out
 (0.01-0.02) and linkability (0.00-0.01) are at GaussianCopula's level, and inference
-(0.02-0.05; GaussianCopula 0.01-0.05) at the attack's own noise floor (0.02-0.04), at a
-change in sdmetrics quality of -0.018 to +0.002 against leaves of 30 (which left inference
-at 0.06-0.09 on two tables). Larger
+(0.02-0.05; GaussianCopula 0.02-0.05) at the attack's own noise floor (0.02-0.04), at a
+change in sdmetrics quality of -0.019 to -0.003 against leaves of 30 (which left inference
+at 0.08-0.09 on two tables). Larger
 leaves for labels only, and synthpop's per-column bandwidth, were measured and did no better.
 
 * ``min_leaf`` (100): the smallest leaf (synthpop's ``minbucket``), so a value, label or
