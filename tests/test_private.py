@@ -113,6 +113,8 @@ def test_sampling_repeats_after_reset_and_after_save_load(fitted, tmp_path):
     loaded = DPSynthesizer.load(tmp_path / "dp.pkl")
     loaded.reset_sampling()
     pd.testing.assert_frame_equal(first, loaded.sample_table(300))
+    assert DPSynthesizer(**loaded.get_parameters()).get_parameters() == loaded.get_parameters()
+    assert loaded.get_parameters()["epsilon"] == 10.0 and loaded.get_parameters()["epochs"] == 10
     rows = loaded.sample_from_conditions([Condition({"plan": "premium"}, num_rows=25)])["table"]
     assert len(rows) == 25 and (rows["plan"] == "premium").all()
 

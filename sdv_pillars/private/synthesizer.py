@@ -37,9 +37,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sdv.errors import NotFittedError
 from sdv.sampling import Condition
 
+from sdv_pillars.base import BasePillarsSynthesizer
 from sdv_pillars.defaults import DP_THREADS, STREAM_BATCH_ROWS
 from sdv_pillars.dtypes import restore_dtypes
 from sdv_pillars.fresh import new_keys
@@ -47,7 +47,7 @@ from sdv_pillars.private.accounting import PrivacyLedger
 from sdv_pillars.private.domain import private_bounds, private_has_nulls, private_labels
 from sdv_pillars.private.network import MADE, train_private
 from sdv_pillars.profiling import build_metadata, profile_table
-from sdv_pillars.runtime import load_model, save_model, seeded
+from sdv_pillars.runtime import seeded
 from sdv_pillars.validation import checked_table, validate_metadata_columns
 
 LABELS = ("categorical", "boolean")
@@ -61,7 +61,7 @@ def _seconds(values: pd.Series, datetime_format: str | None) -> pd.Series:
     return seconds.where(stamps.notna())
 
 
-class DPSynthesizer:
+class DPSynthesizer(BasePillarsSynthesizer):
     """A differentially private synthesizer for one table, with SDV's method names.
 
     Args:
@@ -81,7 +81,10 @@ class DPSynthesizer:
         verbose: a progress bar over the epochs.
 
     Fitted attributes: ``privacy_ledger_`` (the steps and what each spent), ``domains_``,
-    ``bounds_``, ``training_`` (noise multiplier, sample rate, steps, losses).
+    ``bounds_``, ``training_`` (noise multiplier, sample rate, steps, losses). ``save`` and
+    ``load``, ``get_parameters`` are the pillars synthesizers' own (``base``); what a saved
+    model holds is the private release itself (domains, bounds, network weights), so sharing
+    it spends nothing.
     """
 
     def __init__(self, metadata=None, epsilon: float = 3.0, delta: float = 1e-6,
@@ -104,12 +107,6 @@ class DPSynthesizer:
         self.hidden = hidden
         self.random_state = random_state
         self.verbose = verbose
-
-    def get_parameters(self) -> dict:
-        """Every constructor argument, as SDV's ``get_parameters``."""
-        return {name: getattr(self, name) for name in (
-            "metadata", "epsilon", "delta", "bounds", "domains", "domain_share", "bins", "epochs",
-            "batch_size", "max_grad_norm", "learning_rate", "hidden", "random_state", "verbose")}
 
     # -- checks at the boundary ----------------------------------------------------------------
     def _validate_parameters(self) -> None:
@@ -173,9 +170,8 @@ class DPSynthesizer:
         self._learn_domains(table, values, ledger, rng)
         codes = np.column_stack([self._encode(name, table[name], values.get(name), rng)
                                  for name in self._modelled]) if self._modelled else None
-        if codes is not None:
-            self._train(codes, ledger)
-        self.privacy_ledger_ = ledger
+        network = None if codes is None else self._train(codes, ledger)  # all keys: nothing to learn
+        self.privacy_ledger_, self._model = ledger, network
         self.reset_sampling()
         return self
 
@@ -258,7 +254,8 @@ class DPSynthesizer:
         return [(self.bins + self.zeros_[n] if n in self.bounds_ else len(self.domains_[n]))
                 + self.nullable_[n] for n in self._modelled]
 
-    def _train(self, codes: np.ndarray, ledger: PrivacyLedger) -> None:
+    def _train(self, codes: np.ndarray, ledger: PrivacyLedger) -> MADE:
+        """The network, trained with DP-SGD on what the domain steps left of the budget."""
         import torch
 
         epsilon = self.epsilon - ledger.epsilon_spent
@@ -268,21 +265,18 @@ class DPSynthesizer:
         torch.set_num_threads(min(threads, DP_THREADS))
         try:
             with seeded(self.random_state):
-                self._network = MADE(self._sizes(), hidden=self.hidden)
+                network = MADE(self._sizes(), hidden=self.hidden)
                 self.training_ = train_private(
-                    self._network, codes, epsilon, delta, self.epochs, batch,
+                    network, codes, epsilon, delta, self.epochs, batch,
                     self.max_grad_norm, self.learning_rate, self.verbose)
         finally:
             torch.set_num_threads(threads)
         ledger.spend("joint distribution and nulls", "DP-SGD (opacus, RDP accountant, noise "
                      f"multiplier {self.training_['noise_multiplier']:.3g})",
                      min(self.training_["epsilon"], epsilon), self.training_["delta"])
+        return network
 
     # -- sampling ------------------------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "privacy_ledger_"):
-            raise NotFittedError("This DPSynthesizer is not fitted yet: call fit(data) first.")
-
     def reset_sampling(self) -> None:
         """Make the next samples repeat those drawn right after ``fit``."""
         self._rng = np.random.default_rng(None if self.random_state is None else self.random_state + 1)
@@ -320,7 +314,7 @@ class DPSynthesizer:
         if self._modelled:  # in batches, so the network's one-hot input stays small
             full, rest = divmod(int(num_rows), STREAM_BATCH_ROWS)
             sizes = [STREAM_BATCH_ROWS] * full + ([rest] if rest else [])
-            codes = np.concatenate([self._network.sample(size, self._rng) for size in sizes])
+            codes = np.concatenate([self._model.sample(size, self._rng) for size in sizes])
         for name in self._columns:
             if name in self._modelled:
                 out[name] = self._decode(name, codes[:, self._modelled.index(name)]).to_numpy()
@@ -394,14 +388,3 @@ class DPSynthesizer:
                   "Rules: not mined (mining reads every row outside any budget). Nulls: a code "
                   "of each column, learnt by the network under the budget."]
         return "\n".join(lines)
-
-    def save(self, filepath) -> None:
-        """Save the fitted synthesizer (cloudpickle, as SDV's ``save``). What it holds is the
-        private release itself (domains, bounds, network weights): sharing it spends nothing."""
-        self._check_fitted()
-        save_model(self, filepath)
-
-    @classmethod
-    def load(cls, filepath) -> "DPSynthesizer":
-        """Load a synthesizer saved with ``save``."""
-        return load_model(filepath, cls)
