@@ -129,6 +129,7 @@ def sdmetrics_figures(
         details["column_pair_trends"] = score_empty_columns(trends, real, synthetic,
                                                             ["Column 1", "Column 2"])
         scores["column_pair_trends"] = _property_score(details["column_pair_trends"])
-        parts = [scores.get(k) for k in QUALITY_PROPERTIES.values() if k in details]
+    parts = [scores.get(k) for k in QUALITY_PROPERTIES.values() if k in details]
+    if parts:  # the report's average of its properties, after the rescoring above
         scores["quality"] = _nan_to_none(np.nanmean([np.nan if v is None else v for v in parts]))
     return scores, details
