@@ -56,6 +56,7 @@ from tqdm.auto import tqdm
 
 from sdv_pillars.defaults import CART_MIN_LEAF, CART_SMOOTHING
 from sdv_pillars.draws import draw_in_ranges
+from sdv_pillars.validation import validate_count
 
 SMOOTHING = (None, "density", "column")
 MAX_SPLIT_CLASSES = 50  # a label tree splits on this many classes at most (see _fit_tree)
@@ -278,8 +279,7 @@ class CARTSynthesizer(BaseSingleTableSynthesizer):
                  enforce_rounding: bool = True, locales=("en_US",), verbose: bool = False):
         super().__init__(metadata, enforce_min_max_values=enforce_min_max_values,
                          enforce_rounding=enforce_rounding, locales=list(locales))
-        if not (isinstance(min_leaf, (int, np.integer)) and min_leaf >= 1):
-            raise ValueError(f"min_leaf must be a positive integer, got {min_leaf!r}.")
+        validate_count("min_leaf", min_leaf)
         if smoothing not in SMOOTHING:
             raise ValueError(f"smoothing must be one of {SMOOTHING}, got {smoothing!r}.")
         known = set(self.metadata.tables[self._table_name].columns)

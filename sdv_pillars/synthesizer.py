@@ -48,6 +48,7 @@ from sdv_pillars.single_table import with_pillars
 from sdv_pillars.validation import (
     checked_table,
     validate_backbone_kwargs,
+    validate_count,
     validate_metadata_columns,
     validate_parameters,
 )
@@ -242,8 +243,7 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         With ``exact_copies="redraw"`` a row equal to a real row is replaced by a fresh one.
         """
         self._check_fitted()
-        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
-            raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
+        validate_count("num_rows", num_rows)
         with self._quiet():
             sampled = self._restore(self._model.sample(
                 int(num_rows), main_table_name, max_tries_per_batch, batch_size, output_folder_path
@@ -277,10 +277,8 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         every rule, and null rates are recalibrated per batch. Returns the path.
         """
         self._check_fitted()
-        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
-            raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        validate_count("num_rows", num_rows)
+        validate_count("batch_size", batch_size)
         with BatchWriter(output_file_path) as writer, tqdm(
                 total=int(num_rows), desc="Sampling to file", unit="rows",
                 disable=not self.verbose) as progress:
@@ -303,9 +301,8 @@ class PillarsSynthesizer(BasePillarsSynthesizer):
         keeps every rule.
         """
         self._check_fitted()
-        for name, value in (("num_rows", num_rows), ("partition_rows", partition_rows)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        validate_count("num_rows", num_rows)
+        validate_count("partition_rows", partition_rows)
         if seed is None:
             seed = self.random_state if self.random_state is not None else fresh_seed()
         meta = pd.DataFrame({c: pd.Series(dtype=self._dtypes[c]) for c in self._columns})

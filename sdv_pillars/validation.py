@@ -77,6 +77,14 @@ def validate_metadata_columns(frame: pd.DataFrame, metadata, table_name: str) ->
         )
 
 
+def validate_count(name: str, value, minimum: int = 1) -> None:
+    """A number of rows, bins, epochs...: an integer of at least ``minimum``, else a ValueError
+    that names it."""
+    if not (isinstance(value, (int, np.integer)) and value >= minimum):
+        kind = "a positive integer" if minimum == 1 else f"an integer of at least {minimum}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}.")
+
+
 def validate_parameters(synthesizer) -> None:
     """The pillars' own parameters, checked before any work (both synthesizers have them)."""
     threshold = synthesizer.rule_threshold

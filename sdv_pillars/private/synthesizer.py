@@ -48,7 +48,7 @@ from sdv_pillars.private.domain import private_bounds, private_has_nulls, privat
 from sdv_pillars.private.network import MADE, train_private
 from sdv_pillars.profiling import build_metadata, profile_table
 from sdv_pillars.runtime import seeded
-from sdv_pillars.validation import checked_table, validate_metadata_columns
+from sdv_pillars.validation import checked_table, validate_count, validate_metadata_columns
 
 LABELS = ("categorical", "boolean")
 NUMBERS = ("numerical", "datetime")
@@ -118,10 +118,9 @@ class DPSynthesizer(BasePillarsSynthesizer):
             raise ValueError(f"delta must be a float between 0 and 1, got {self.delta!r}.")
         if not (isinstance(self.domain_share, (int, float)) and 0 < self.domain_share < 1):
             raise ValueError(f"domain_share must be between 0 and 1, got {self.domain_share!r}.")
-        for name in ("bins", "epochs", "hidden"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, np.integer)) and value >= (2 if name == "bins" else 1)):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+        validate_count("bins", self.bins, minimum=2)
+        validate_count("epochs", self.epochs)
+        validate_count("hidden", self.hidden)
 
     def _kinds(self, table: pd.DataFrame, metadata, table_name: str) -> dict[str, str]:
         """Each column's sdtype; refuses sdtypes the network cannot model, by name."""
@@ -245,8 +244,7 @@ class DPSynthesizer(BasePillarsSynthesizer):
             codes = pd.Index(self.domains_[name], dtype=object).get_indexer(column.astype(object))
         if self.nullable_[name]:
             codes = np.where(nulls, size, codes)
-        unknown = codes < 0 if name not in self.bounds_ else np.zeros(len(codes), dtype=bool)
-        unknown |= nulls & (not self.nullable_[name])
+        unknown = (codes < 0) | (nulls & (not self.nullable_[name]))  # a bin is never < 0
         codes[unknown] = rng.integers(0, max(size, 1), int(unknown.sum()))
         return codes
 
@@ -307,8 +305,7 @@ class DPSynthesizer(BasePillarsSynthesizer):
         """``{table_name: DataFrame}`` of ``num_rows`` synthetic rows, as SDV 2's ``sample``:
         post-processing of the private releases, so any number of rows costs no budget."""
         self._check_fitted()
-        if not isinstance(num_rows, (int, np.integer)) or num_rows < 1:
-            raise ValueError(f"num_rows must be a positive integer, got {num_rows!r}.")
+        validate_count("num_rows", num_rows)
         out = {}
         codes = None
         if self._modelled:  # in batches, so the network's one-hot input stays small
