@@ -25,13 +25,15 @@ MINING_MAX_ROWS = 20_000  # rules are searched on a sample of at most this many 
 MIN_SKILL = 0.5  # share of the majority-label baseline's errors a label rule must remove
 MIN_INEQUALITY_VIOLATIONS = 10.0  # chance breaks an inequality must have to be a rule
 MIN_RULE_ROWS = 20  # fewer rows give no held-out evidence for a rule: none is mined
+REPAIR_DONORS = 20  # real rows, nearest in the low value, a broken inequality's repair draws from
 
 # -- pillar 3: missingness ----------------------------------------------------------------------
 MAR_ALPHA = 0.01  # significance of the held-out AUC test that calls a column MAR
 MAR_MIN_AUC = 0.55  # smallest held-out AUC that is a dependence worth reproducing
 MIN_NULLS = 5  # fewer nulls (or values) than this is too few to test
 MISSINGNESS_MAX_ROWS = 5_000  # the MCAR/MAR models are fitted on a sample of this many rows
-MAX_DONORS = 10_000  # observed values kept per column for the hot-deck fill
+MAX_DONORS = 10_000  # observed rows kept per column for the hot-deck fill
+HOT_DECK_MIN_LEAF = 20  # fewest donors a fill is drawn among (a leaf of its column's tree)
 RECALIBRATE_MIN_ROWS = 100  # smallest batch whose expected null rate is reset to the real rate
 
 # -- the CART backbone (sequential_cart): disclosure control measured by benchmarks/privacy.py ---
@@ -60,6 +62,7 @@ STREAM_MISSINGNESS = 1
 STREAM_RULE = 2
 STREAM_SEQUENCE = 3  # the sequence backbones' draws (one stream per sample call)
 STREAM_EXPRESSION = 4  # a declared formula's exceptions (rules.expression)
+STREAM_INEQUALITY = 5  # the repairs of rows that break a mined inequality
 
 # -- pillar 5: quality --------------------------------------------------------------------------
 OVERALL_WEIGHTS = {"quality": 0.30, "diagnostic": 0.10, "rule_compliance": 0.15,

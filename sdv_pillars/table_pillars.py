@@ -139,6 +139,10 @@ class TablePillars:
                                   self.seed_, self.table_name)
             constraint.fit(data, None)
             self._cart_rules[target] = constraint
+        # fitted by SDV with the backbone (an sdv.cag constraint reads SDV's metadata)
+        self._inequalities = [MinedInequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
+                                              self.table_name, self.seed_)
+                              for r in self.rule_set_.inequalities]
 
     def _analyse_missingness(self, data: pd.DataFrame) -> None:
         self._missingness = None
@@ -177,9 +181,7 @@ class TablePillars:
         chain += [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
         if self._missingness is not None and self._missingness.models_:
             chain.append(self._missingness)  # only where there are nulls to re-impose
-        chain.extend(MinedInequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
-                                self.table_name) for r in self.rule_set_.inequalities)
-        return chain
+        return chain + self._inequalities
 
     def rule_checks(self) -> dict[str, CARTRule | FormulaRule]:
         """The fitted rule constraints, by target: what rule compliance is checked with."""
@@ -287,3 +289,6 @@ class TablePillars:
             constraint.reset_sampling(*partition)
         if self._missingness is not None:
             self._missingness.reset_sampling(*partition)
+        for constraint in self._inequalities:
+            if hasattr(constraint, "seed_"):  # fitted
+                constraint.reset_sampling(*partition)

@@ -103,3 +103,23 @@ def test_null_rates_are_counted_on_every_row_of_a_long_table():
     for column in ("x", "y"):
         assert synth.missingness_[column].rate == table[column].isna().mean()
     assert synth.missingness_["y"].mechanism == "MAR"
+
+
+def test_the_fill_keeps_what_a_column_shares_with_the_others():
+    """Nulls are filled with donors of rows like their own (a tree's leaf), so the table the
+    backbone learns from keeps its correlations; a draw from the whole column would not."""
+    from sdv_pillars.missingness import HotDeck
+    from sdv_pillars.profiling import profile_table
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=3000)
+    frame = pd.DataFrame({"x": x, "y": x + rng.normal(scale=0.4, size=3000),
+                          "label": np.where(x > 0, "high", "low")})
+    frame.loc[rng.random(3000) < 0.4, "y"] = np.nan
+    observed = frame[["x", "y"]].corr().iloc[0, 1]
+    deck = HotDeck(profile_table(frame), random_state=0).fit(frame, ["y"])
+    filled = deck.fill(frame, np.random.default_rng(1))
+    assert filled["y"].notna().all() and frame["y"].isna().any()  # the input is left as it was
+    assert set(filled["y"]) <= set(frame["y"].dropna())  # every fill is an observed value
+    # 40% of y drawn from its marginal would give about 0.6 x the observed correlation
+    assert filled[["x", "y"]].corr().iloc[0, 1] > 0.95 * observed
