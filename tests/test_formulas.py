@@ -185,6 +185,34 @@ def test_linear_combinations_of_two_are_found_with_the_largest_coefficients_and_
     assert np.allclose(fake["bill"], 2.5 * fake["hours"] + 40 * fake["visits"] + 15, rtol=0, atol=0.006)
 
 
+def test_linear_combinations_of_three_and_four_parts_are_found_and_kept():
+    """An invoice total of 1.2 x net + 0.5 x shipping + tip + 3.00, and a score of
+    2a + 3b - c + 0.5d, among unrelated columns: found by sparse regression with exactly
+    their parts, the total as the target (its parts all add), and kept on every synthetic row."""
+    rng = np.random.default_rng(12)
+    n = 3000
+    table = pd.DataFrame({"net": rng.gamma(4, 20, n).round(2), "shipping": rng.uniform(0, 30, n).round(2),
+                          "tip": rng.gamma(1, 5, n).round(2), "noise": rng.normal(0, 1, n).round(2),
+                          "a": rng.integers(0, 50, n), "b": rng.integers(0, 50, n),
+                          "c": rng.integers(0, 50, n), "d": rng.integers(0, 50, n) * 2,
+                          "other": rng.integers(0, 1000, n)})
+    table["total"] = (1.2 * table["net"] + 0.5 * table["shipping"] + table["tip"] + 3).round(2)
+    table["score"] = 2 * table["a"] + 3 * table["b"] - table["c"] + 0.5 * table["d"]
+    found = {(f.target, frozenset(f.parts), f.operation)
+             for f in find_formulas(table, profile_table(table))}
+    assert ("total", frozenset({"net", "shipping", "tip"}), "linear") in found
+    assert any(parts == frozenset({"a", "b", "c", "d", "score"}) - {target}
+               for target, parts, kind in found if kind == "linear")
+    assert not any("noise" in parts or "other" in parts or target in ("noise", "other")
+                   for target, parts, _ in found)
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    fake = synth.sample_table(2000)
+    assert synth.rule_compliance(fake).min() == 1.0
+    rebuilt = 1.2 * fake["net"] + 0.5 * fake["shipping"] + fake["tip"] + 3
+    assert np.allclose(fake["total"], rebuilt, rtol=0, atol=0.011)
+    assert (fake["score"] == 2 * fake["a"] + 3 * fake["b"] - fake["c"] + 0.5 * fake["d"]).all()
+
+
 def test_independent_numbers_yield_no_linear_combination():
     rng = np.random.default_rng(8)
     table = pd.DataFrame({f"k{i}": rng.integers(0, 60, 3000) for i in range(6)}

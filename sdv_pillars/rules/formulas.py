@@ -41,10 +41,12 @@ from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 FORMULA = "formula"  # a sum
 PRODUCT = "product"
 AFFINE = "affine"  # target = slope * part + intercept (a unit change, a fixed rate)
-LINEAR = "linear"  # target = a * x + b * y + c (a clock time = 100 * hour + minute)
+LINEAR = "linear"  # target = a * x + b * y + ... + c (a clock time = 100 * hour + minute)
 FORMULA_KINDS = (FORMULA, PRODUCT, AFFINE, LINEAR)
 MAX_PARTS = 3
+MAX_LINEAR_PARTS = 5  # a longer combination is no identity a person would write down
 PROBE_ROWS = 16  # rows a candidate sum is tried on before every row is checked
+FIT_ROWS = 500  # rows a combination of many columns is fitted on before every row is checked
 CHANCE_SHARE = 0.5  # a sum that shuffled parts keep this often is implied by the marginals
 
 
@@ -93,7 +95,8 @@ def formula_text(target: str, parts: tuple[str, ...], operation: str) -> str:
     if operation == AFFINE:
         return f"{target} = slope * {parts[0]} + intercept (exact on every real row)"
     if operation == LINEAR:
-        return f"{target} = a * {parts[0]} + b * {parts[1]} + c (exact on every real row)"
+        terms = " + ".join(f"{'abcde'[i]} * {part}" for i, part in enumerate(parts))
+        return f"{target} = {terms} + {'abcdef'[len(parts)]} (exact on every real row)"
     sign = " * " if operation == PRODUCT else " + "
     return f"{target} = {sign.join(parts)} (exact on every real row)"
 
@@ -263,6 +266,79 @@ def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: l
     return found
 
 
+def _exact_fit(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
+               every_part: bool = False) -> np.ndarray | None:
+    """The coefficients (intercept last) of ``t`` on ``parts`` when the least-squares fit
+    holds on every row of ``values`` within the columns' rounding (``every_part``: and
+    every part has a coefficient), else None."""
+    coefficients, intercept = linear_fit(values[:, parts], values[:, t])
+    residual = np.abs(values[:, parts] @ coefficients + intercept - values[:, t])
+    bound = half[t] + np.abs(coefficients) @ half[parts] + 1e-9 * np.maximum(1, np.abs(values[:, t]))
+    exact = (residual <= bound).all() and (not every_part or (np.abs(coefficients) > 1e-9).all())
+    return np.append(coefficients, intercept) if exact else None
+
+
+def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
+                 targets: set[int], busy: set[int],
+                 rng: np.random.Generator) -> list[Formula]:
+    """``t = a * x + b * y + c * z + ... + d``, 3 to ``MAX_LINEAR_PARTS`` parts, on every row.
+
+    Sparse regression by backward elimination: each target is fitted on every free column at
+    once, on ``FIT_ROWS`` random rows (needs four rows per coefficient, so a fit cannot hold
+    by having as many coefficients as rows); when that holds within the rounding, columns
+    are dropped one by one, the least contributing first, while the fit still holds. What is
+    left is checked on every row, and against shuffled parts. Of the ways to write the
+    identity, the target is the column all others add up to with positive coefficients
+    where there is one (``total = 1.2 * net + 0.5 * fee + tip``, not ``net = ...``)."""
+    half = half_steps(places)
+    sample = values[rng.choice(len(values), min(FIT_ROWS, len(values)), replace=False)]
+    found = []
+    for t in varied:
+        free = [j for j in varied if j not in busy and j != t]
+        if t in busy or len(free) < 3 or len(sample) < 4 * (len(free) + 1):
+            continue
+        fit = _exact_fit(sample, half, t, free)
+        if fit is None:
+            continue
+        support = list(free)
+        while len(support) > 1:
+            weight = np.abs(fit[:-1]) * sample[:, support].std(axis=0)
+            for drop in np.argsort(weight, kind="stable"):
+                trial = [j for k, j in enumerate(support) if k != drop]
+                if (smaller := _exact_fit(sample, half, t, trial)) is not None:
+                    support, fit = trial, smaller
+                    break
+            else:
+                break
+        if not 3 <= len(support) <= MAX_LINEAR_PARTS:
+            continue
+        fit = _exact_fit(values, half, t, support, every_part=True)
+        if fit is None:
+            continue
+        coefficients, intercept = fit[:-1], fit[-1]
+        bound = (half[t] + np.abs(coefficients) @ half[support]
+                 + 1e-9 * np.maximum(1, np.abs(values[:, t])))
+        largest = int(np.argmax(np.abs(coefficients) * values[:, support].std(axis=0)))
+
+        def holds(part, t=t, support=support, coefficients=coefficients, intercept=intercept,
+                  bound=bound, largest=largest):
+            design = values[:, support].copy()
+            design[:, largest] = part
+            return np.abs(design @ coefficients + intercept - values[:, t]) <= bound
+
+        if not _exact_not_by_chance(holds, values[:, support[largest]], rng):
+            continue
+        # orientation: the column whose parts all add (coefficients of the others on it)
+        relation = {t: -1.0, **dict(zip(support, fit[:-1]))}
+        ways = {k: [-relation[j] / relation[k] for j in relation if j != k] for k in relation}
+        target = max(ways, key=lambda k: (min(ways[k]) > 0, round(min(map(abs, ways[k])), 6)))
+        parts = tuple(columns[j] for j in relation if j != target)
+        found.append(Formula(columns[target], parts, half[target], LINEAR))
+        targets.add(target)
+        busy |= set(relation)
+    return found
+
+
 def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                   exclude: set[str] = frozenset(), random_state: int | None = 0) -> list[Formula]:
     """Sums of two or three parts that hold on every row (module docstring).
@@ -316,7 +392,8 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
     targets = {columns.index(f.target) for f in found}
     found += _products(values, columns, places, varied, targets, used, probe, rng)
     found += _affine(values, columns, places, varied, targets, used, probe, rng)
-    return found + _linear(values, columns, places, varied, targets, used, probe, rng)
+    found += _linear(values, columns, places, varied, targets, used, probe, rng)
+    return found + _wide_linear(values, columns, places, varied, targets, used, rng)
 
 
 def formula_tolerance(data: pd.DataFrame, rule) -> float:
@@ -340,19 +417,19 @@ class FormulaRule(DerivedColumn):
         random_state: the rebuild draws nothing; the common base keeps a seed all the same.
         table_name: the table, for multi-table metadata.
         operation: ``"formula"`` (a sum, the default), ``"product"`` (two parts),
-            ``"affine"`` (one part, fitted slope and intercept) or ``"linear"`` (two parts,
-            fitted coefficients and intercept).
+            ``"affine"`` (one part, fitted slope and intercept) or ``"linear"`` (two to
+            ``MAX_LINEAR_PARTS`` parts, fitted coefficients and intercept).
     """
 
     def __init__(self, target: str, parts: list[str], tolerance: float,
                  random_state: int | None = None, table_name: str | None = None,
                  operation: str = FORMULA):
-        sizes = {PRODUCT: 2, AFFINE: 1, LINEAR: 2}
-        if operation not in FORMULA_KINDS or sizes.get(operation, len(parts)) != len(parts):
+        sizes = {PRODUCT: (2,), AFFINE: (1,), LINEAR: range(2, MAX_LINEAR_PARTS + 1)}
+        if operation not in FORMULA_KINDS or len(parts) not in sizes.get(operation, [len(parts)]):
             raise ValueError(f"A formula is a sum of parts ('{FORMULA}'), a product of two "
                              f"('{PRODUCT}'), an affine function of one ('{AFFINE}') or a "
-                             f"linear combination of two ('{LINEAR}'); got {operation!r} of "
-                             f"{len(parts)} parts.")
+                             f"linear combination of 2 to {MAX_LINEAR_PARTS} ('{LINEAR}'); got "
+                             f"{operation!r} of {len(parts)} parts.")
         self.target = target
         self.parts = list(parts)
         self.tolerance = tolerance

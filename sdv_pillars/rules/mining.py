@@ -285,8 +285,8 @@ def find_inequalities(
 ) -> list[Rule]:
     """``high >= low`` pairs that hold on every row where both are present.
 
-    Each column takes part in at most one inequality (SDV's Inequality replaces the high
-    column by a difference, so chains need care); the pairs that independent columns would
+    Each column takes part in at most one inequality (a repair rewrites the high column,
+    which could break a second inequality the column took part in); the pairs that independent columns would
     break most often are preferred, since those are the ones a backbone breaks most often.
     """
     families = {

@@ -278,7 +278,7 @@ class SequencePillarsSynthesizer(BasePillarsSynthesizer):
         transformed = self._carried(_fit_transformed(self._chain, rows, self.pillars_.metadata_), rows)
         modelled = [c for c in transformed.columns if c not in self._fixed]
         numeric = {c for c, p in self.pillars_.profile_.items() if p.kind in NUMERIC_KINDS}
-        # numbers of the table, and the numbers constraints add (an inequality's difference)
+        # numbers of the table, and the numbers a user's constraints add
         smooth = {c for c in modelled if ptypes.is_float_dtype(transformed[c])
                   and (c in numeric or c not in self.pillars_.profile_)}
         self._rows_model = AutoregressiveCART(
