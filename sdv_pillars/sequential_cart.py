@@ -294,6 +294,16 @@ class CARTSynthesizer(BaseSingleTableSynthesizer):
         self.verbose = verbose
 
     def _fit(self, processed_data: pd.DataFrame) -> None:
+        rows = len(processed_data)
+        if rows < 2 * self.min_leaf:
+            # no tree can split: the columns come out independent of each other (airquality,
+            # 122 rows: ML utility 0 in the benchmark), which a user should hear at fit
+            warnings.warn(
+                f"{rows} rows cannot be split into leaves of min_leaf={self.min_leaf} real rows: "
+                "every column is drawn from its own distribution, unrelated to the others. "
+                f"Pass a smaller min_leaf (for example {max(5, rows // 10)}) if that is too "
+                "little; benchmarks/privacy.py measures what smaller leaves cost in privacy.",
+                UserWarning, stacklevel=2)
         sdtypes = self._data_processor.get_sdtypes(primary_keys=False)
         smooth = {c for c in processed_data.columns if sdtypes.get(c) == "numerical"}
         self._model = SequentialCARTModel(self.min_leaf, self.smoothing, self._visit_sequence(),

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,3 +149,14 @@ def test_cart_synthesizer_alone_is_an_sdv_synthesizer(hepatitis):
     assert list(fake.columns) == list(hepatitis.columns)
     assert (fake.isna().mean() - hepatitis.isna().mean()).abs().max() < 0.06
     assert synth.get_parameters()["min_leaf"] == 5
+
+
+def test_a_table_too_small_for_its_leaves_is_told_at_fit(hepatitis):
+    """155 rows cannot hold two leaves of 100: the columns would come out unrelated."""
+    metadata = build_metadata(profile_table(hepatitis), "hepatitis")
+    with pytest.warns(UserWarning, match=r"155 rows cannot be split into leaves of min_leaf=100"):
+        CARTSynthesizer(metadata).fit({"hepatitis": hepatitis})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.filterwarnings("ignore", message=".*save_to_json.*")
+        CARTSynthesizer(metadata, min_leaf=20).fit({"hepatitis": hepatitis})
