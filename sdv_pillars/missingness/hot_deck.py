@@ -12,8 +12,8 @@ synthpop), and a null is filled with a random donor of the leaf its own row fall
 MAR, which is what pillar 3 models, that is the right draw: given the other columns, a
 missing value is distributed as the observed ones. A leaf holds at least ``min_leaf``
 donors, so no fill is the copy of one row. The draws also respect the inequalities the table
-obeys (``bounds``): a donor of the leaf within the bound, else the nearest donor of the
-column within it, else the partner's own value.
+obeys (``bounds``): a donor of the leaf within the bound, else any donor of the column
+within it, else the partner's own value.
 
 The missingness analysis fills the design its null models are fitted on with it, and the
 missingness constraint fills the nulls it hands the backbone with it.
@@ -44,9 +44,6 @@ class _Donors:
     keys: np.ndarray
     leaves: np.ndarray
     by_key: np.ndarray  # donor positions sorted by key alone, for draws outside the leaf
-
-    def leaves_of(self, data: pd.DataFrame, profiles: dict[str, ColumnProfile]) -> np.ndarray:
-        return _leaves(self.tree, self.features, data, profiles)
 
 
 def _leaves(tree: Pipeline | None, features: list[str], data: pd.DataFrame,
@@ -137,7 +134,7 @@ class HotDeck:
             missing = data[column].isna().to_numpy()
             if not missing.any():
                 continue
-            leaf = donors.leaves_of(data.loc[missing], self.column_profiles)
+            leaf = _leaves(donors.tree, donors.features, data.loc[missing], self.column_profiles)
             lo = np.searchsorted(donors.leaves, leaf, side="left")
             hi = np.searchsorted(donors.leaves, leaf, side="right")
             partner = partners.get(column)
@@ -153,7 +150,7 @@ class HotDeck:
                     seg_lo, seg_hi = np.zeros(len(rows), dtype=int), hi[rows] - start
                     _within(donors.keys[start:hi[rows[0]]], bound[rows], side, strict, seg_lo, seg_hi)
                     lo[rows], hi[rows] = start + seg_lo, start + seg_hi
-                # no donor of the leaf fits the bound: the nearest donors of the column that do
+                # no donor of the leaf fits the bound: any donor of the column that does
                 outside = np.flatnonzero(hi <= lo)
                 wide_lo, wide_hi = np.zeros(len(outside), dtype=int), np.full(len(outside), len(donors.keys))
                 _within(donors.keys[donors.by_key], bound[outside], side, strict, wide_lo, wide_hi)
