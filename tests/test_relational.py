@@ -167,8 +167,9 @@ def test_evaluate_related_tables(tmp_path, portal):
 
 
 def test_hma_mode_keeps_planted_rules_in_parent_and_child():
-    """A planted rule in each table (customer_type = f(income); size = f(amount)) holds on
-    every synthetic row of both tables in HMA mode, where GaussianCopula alone breaks them."""
+    """A planted rule in each table (customer_type = f(income); size = f(amount); a credit
+    limit of one to three times the amount) holds on every synthetic row of both tables in
+    HMA mode, where GaussianCopula alone breaks them."""
     from sdv_pillars.datasets import load_customers
 
     rng = np.random.default_rng(0)
@@ -177,13 +178,16 @@ def test_hma_mode_keeps_planted_rules_in_parent_and_child():
     amount = rng.gamma(2, customers["income"].to_numpy()[owner] / 200)
     payments = pd.DataFrame({"payment_id": np.arange(len(owner)), "customer_id": owner,
                              "amount": amount.round(2),
-                             "size": np.where(amount > 500, "large", "small")})
+                             "size": np.where(amount > 500, "large", "small"),
+                             "limit": (amount * rng.uniform(1, 3, len(owner))).round(2)})
     synth = MultiTablePillarsSynthesizer(backbone="hma", random_state=0, verbose=False)
     synth.fit({"customers": customers, "payments": payments})
     found = {(r["table"], r["rule"].split(" =")[0]) for _, r in synth.rule_compliance(
         {"customers": customers, "payments": payments}).iterrows()}
-    assert {("customers", "customer_type"), ("payments", "size")} <= found
+    assert {("customers", "customer_type"), ("payments", "size"),
+            ("payments", "limit > amount (holds on every real row)")} <= found
     fake = synth.sample_scale()
+    assert (fake["payments"]["limit"] > fake["payments"]["amount"]).all()
     compliance = synth.rule_compliance(fake)
     assert compliance["compliance"].min() == 1.0
     assert all(share == 1.0 for share in _integrity(fake, synth.get_metadata()).values())
