@@ -23,6 +23,9 @@ product ``amount = rate * count``. Last, affine identities ``t = slope * x + int
 ``temp_f = 1.8 * temp_c + 32``; a fixed rate, ``fee = 2 * count``): every part is fitted at
 once on the probe rows, then checked on every row within both columns' rounding; the finer
 column is rebuilt from the coarser, so rebuilt values land on the real column's grid.
+Then linear combinations with fitted coefficients: of two parts (``_linear``: every pair
+fitted at once on the probe rows), and of three to ``MAX_LINEAR_PARTS`` (``_wide_linear``:
+sparse regression by backward elimination on ``FIT_ROWS`` rows).
 ``FormulaRule`` is the SDV constraint: the backbone never sees the target, which is rebuilt
 from its generated parts, rounded as the real column is written.
 """
