@@ -71,6 +71,17 @@ def write_table(frame: pd.DataFrame, stem: str | Path) -> None:
     stem.with_suffix(".md").write_text(frame.to_markdown(index=False) + "\n")
 
 
+def fit_plain(synth, tables: dict, seed: int) -> float:
+    """Fit a plain SDV synthesizer as ``PillarsSynthesizer(random_state=seed)`` fits: under
+    the seed, then sampling from it (module docstring). Returns the fit's seconds."""
+    from sdv_pillars.runtime import seeded
+
+    with seeded(seed):
+        _, fit_s = timed(lambda: synth.fit(tables))
+    synth._set_random_state(seed)  # SDV's own seed setter
+    return fit_s
+
+
 def _rounded(value):
     return None if value is None else round(float(value), 4)
 
@@ -83,7 +94,6 @@ def run_single(table: str, backbone: str, variant: str, epochs: int, max_rows: i
     from sdv_pillars.backbones import NEURAL, resolve_backbone
     from sdv_pillars.datasets import REAL_TABLES, load_real_table
     from sdv_pillars.profiling import build_metadata, profile_table
-    from sdv_pillars.runtime import seeded
 
     data = load_real_table(table, max_rows, seed)
     holdout = data.sample(frac=0.2, random_state=seed)
@@ -97,9 +107,7 @@ def run_single(table: str, backbone: str, variant: str, epochs: int, max_rows: i
     else:
         metadata = build_metadata(profile_table(train), "table")
         synth = resolve_backbone(backbone)(metadata, **kwargs)
-        with seeded(seed):
-            _, fit_s = timed(lambda: synth.fit({"table": train}))
-        synth._set_random_state(seed)  # SDV's own seed setter (module docstring)
+        fit_s = fit_plain(synth, {"table": train}, seed)
         fake, sample_s = timed(lambda: synth.sample(len(train))["table"][list(train.columns)])
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = evaluate(train, fake, target=REAL_TABLES[table][1], holdout=holdout, random_state=seed)
