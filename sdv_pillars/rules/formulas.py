@@ -269,6 +269,13 @@ def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: l
     return found
 
 
+def _rounding_bound(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
+                    coefficients: np.ndarray) -> np.ndarray:
+    """How far ``t`` may be from a linear combination of ``parts``, row by row, because the
+    columns are rounded: its half step plus each coefficient times its part's."""
+    return half[t] + np.abs(coefficients) @ half[parts] + 1e-9 * np.maximum(1, np.abs(values[:, t]))
+
+
 def _exact_fit(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
                every_part: bool = False) -> np.ndarray | None:
     """The coefficients (intercept last) of ``t`` on ``parts`` when the least-squares fit
@@ -276,7 +283,7 @@ def _exact_fit(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
     every part has a coefficient), else None."""
     coefficients, intercept = linear_fit(values[:, parts], values[:, t])
     residual = np.abs(values[:, parts] @ coefficients + intercept - values[:, t])
-    bound = half[t] + np.abs(coefficients) @ half[parts] + 1e-9 * np.maximum(1, np.abs(values[:, t]))
+    bound = _rounding_bound(values, half, t, parts, coefficients)
     exact = (residual <= bound).all() and (not every_part or (np.abs(coefficients) > 1e-9).all())
     return np.append(coefficients, intercept) if exact else None
 
@@ -319,8 +326,7 @@ def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], vari
         if fit is None:
             continue
         coefficients, intercept = fit[:-1], fit[-1]
-        bound = (half[t] + np.abs(coefficients) @ half[support]
-                 + 1e-9 * np.maximum(1, np.abs(values[:, t])))
+        bound = _rounding_bound(values, half, t, support, coefficients)
         largest = int(np.argmax(np.abs(coefficients) * values[:, support].std(axis=0)))
 
         def holds(part, t=t, support=support, coefficients=coefficients, intercept=intercept,
@@ -332,7 +338,7 @@ def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], vari
         if not _exact_not_by_chance(holds, values[:, support[largest]], rng):
             continue
         # orientation: the column whose parts all add (coefficients of the others on it)
-        relation = {t: -1.0, **dict(zip(support, fit[:-1]))}
+        relation = {t: -1.0, **dict(zip(support, coefficients))}
         ways = {k: [-relation[j] / relation[k] for j in relation if j != k] for k in relation}
         target = max(ways, key=lambda k: (min(ways[k]) > 0, round(min(map(abs, ways[k])), 6)))
         parts = tuple(columns[j] for j in relation if j != target)

@@ -75,8 +75,8 @@ class MinedInequality(Inequality):
         high = _as_dates(high, self._high_datetime_format)
         if low is None or high is None:
             return None
-        return tuple(d.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-                     * np.where(d.isna(), np.nan, 1.0) for d in (low, high))
+        return tuple(np.where(d.isna(), np.nan, d.to_numpy(dtype="datetime64[ns]").astype("int64"))
+                     for d in (low, high))
 
     def _fit(self, data, metadata):
         super()._fit(data, metadata)
