@@ -187,3 +187,19 @@ def test_a_detected_parent_key_with_duplicates_is_reported_not_dropped_silently(
     metadata, notes = detect_metadata(tables)
     assert not metadata.relationships
     assert any("parents.pid looks like the key children.pid refers to" in n for n in notes)
+
+
+def test_a_label_rule_is_checked_on_nullable_dtypes_with_nulls():
+    """pandas' nullable dtypes (convert_dtypes) carry pd.NA, which has no truth value: the
+    rule check compares only present labels (openintro's ncbirths raised a TypeError)."""
+    rng = np.random.default_rng(0)
+    weeks = rng.integers(30, 44, 1000).astype(float)
+    weeks[:20] = np.nan
+    table = pd.DataFrame({"weeks": weeks, "premie": np.where(weeks < 37, "premie", "full term")})
+    table.loc[:19, "premie"] = None
+    table = table.convert_dtypes()
+    assert str(table["premie"].dtype) == "string" and table["premie"].isna().sum() == 20
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    assert [r.target for r in synth.rule_set_.cart_rules] == ["premie"]
+    assert synth.rule_compliance(table).min() == 1.0
+    assert synth.rule_compliance(synth.sample_table(500)).min() == 1.0

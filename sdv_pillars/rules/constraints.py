@@ -203,9 +203,12 @@ class CARTRule(DerivedColumn):
         if self.task != CLASSIFICATION:
             return self.is_valid(data)
         actual = data[self.target]
-        expected = self.predict(data)
-        both_null = actual.isna().to_numpy() & pd.isna(expected)
-        same = actual.to_numpy(dtype=object) == expected
+        expected = np.asarray(self.predict(data), dtype=object)
+        present = actual.notna().to_numpy()
+        both_null = ~present & pd.isna(expected)
+        # only present values are compared: pandas' NA (nullable dtypes) has no truth value
+        same = np.zeros(len(actual), dtype=bool)
+        same[present] = actual.to_numpy(dtype=object)[present] == expected[present]
         return pd.Series(both_null | same, index=data.index)
 
     def is_valid(self, synthetic_data: pd.DataFrame) -> pd.Series:
