@@ -139,19 +139,19 @@ class TablePillars:
                                   self.seed_, self.table_name)
             constraint.fit(data, None)
             self._cart_rules[target] = constraint
+        # (low, high, strict) of each mined order: kept by repair, and bounds of the null fills
+        self._bounds = [(r.features[0], r.target, r.kind == STRICT_INEQUALITY)
+                        for r in self.rule_set_.inequalities]
         # fitted by SDV with the backbone (an sdv.cag constraint reads SDV's metadata)
-        self._inequalities = [MinedInequality(r.features[0], r.target, r.kind == STRICT_INEQUALITY,
-                                              self.table_name, self.seed_)
-                              for r in self.rule_set_.inequalities]
+        self._inequalities = [MinedInequality(*bound, self.table_name, self.seed_)
+                              for bound in self._bounds]
 
     def _analyse_missingness(self, data: pd.DataFrame) -> None:
         self._missingness = None
         if not self.missingness:
             return
-        bounds = [(r.features[0], r.target, r.kind == STRICT_INEQUALITY)
-                  for r in self.rule_set_.inequalities]
         self._missingness = MissingnessConstraint(
-            self.profile_, bounds=bounds, random_state=self.seed_, table_name=self.table_name,
+            self.profile_, bounds=self._bounds, random_state=self.seed_, table_name=self.table_name,
             recalibrate_min_rows=RECALIBRATE_MIN_ROWS if self.recalibrate else None)
         # what SDV hands this constraint: the table without the columns the rules rebuild
         self._missingness.fit(data.drop(columns=[*self._formulas, *self._cart_rules]), None)
