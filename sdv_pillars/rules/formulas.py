@@ -179,6 +179,13 @@ def _products(values: np.ndarray, columns: list[str], places: list[int], varied:
     return found
 
 
+def _rounding_bound(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
+                    coefficients: np.ndarray) -> np.ndarray:
+    """How far ``t`` may be from a linear combination of ``parts``, row by row, because the
+    columns are rounded: its half step plus each coefficient times its part's."""
+    return half[t] + np.abs(coefficients) @ half[parts] + 1e-9 * np.maximum(1, np.abs(values[:, t]))
+
+
 def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
             targets: set[int], busy: set[int], probe: np.ndarray,
             rng: np.random.Generator) -> list[Formula]:
@@ -199,7 +206,7 @@ def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: l
         residual = np.abs(sample[:, parts] * slope + intercept - sample[:, [t]])
         for x in np.asarray(parts)[(residual <= slack).all(axis=0) & (slope != 0)]:
             (a,), (b,) = affine_fit(values[:, [x]], values[:, t])
-            bound = half[t] + abs(a) * half[x] + 1e-9 * np.abs(values[:, t])
+            bound = _rounding_bound(values, half, t, [x], np.array([a]))
 
             def holds(part, a=a, b=b, bound=bound):
                 return np.abs(a * part + b - values[:, t]) <= bound
@@ -249,7 +256,7 @@ def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: l
         fits = (residual <= slack).all(axis=1) & (np.abs(coefficients[:, :2]) > 1e-9).all(axis=1)
         for x, y in pairs[fits]:
             (a, b), c = linear_fit(values[:, [x, y]], values[:, t])
-            bound = half[t] + abs(a) * half[x] + abs(b) * half[y] + 1e-9 * np.abs(values[:, t])
+            bound = _rounding_bound(values, half, t, [x, y], np.array([a, b]))
 
             def holds(part, a=a, b=b, c=c, y=y, bound=bound):
                 return np.abs(a * part + b * values[:, y] + c - values[:, t]) <= bound
@@ -267,13 +274,6 @@ def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: l
             busy |= {t, int(x), int(y)}
             break
     return found
-
-
-def _rounding_bound(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
-                    coefficients: np.ndarray) -> np.ndarray:
-    """How far ``t`` may be from a linear combination of ``parts``, row by row, because the
-    columns are rounded: its half step plus each coefficient times its part's."""
-    return half[t] + np.abs(coefficients) @ half[parts] + 1e-9 * np.maximum(1, np.abs(values[:, t]))
 
 
 def _exact_fit(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
