@@ -176,8 +176,9 @@ class TablePillars:
     def constraints(self) -> list:
         """The SDV constraint objects, in the order SDV needs (module docstring)."""
         self._check_fitted()
-        # formulas first: transformed first, rebuilt last, from parts that are complete
-        chain: list = list(self._formulas.values())
+        # formulas first: transformed first, rebuilt last, from parts that are complete; SDV
+        # rebuilds in reverse, so a formula reading another's target comes before it
+        chain: list = list(self._formulas.values())[::-1]
         chain += [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
         if self._missingness is not None and self._missingness.models_:
             chain.append(self._missingness)  # only where there are nulls to re-impose

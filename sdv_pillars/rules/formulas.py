@@ -12,17 +12,23 @@ Search, for every candidate target ``t`` (a complete numeric column with more th
 values) and every set of one or two other columns: the remainder ``t - sum(set)`` is compared
 on ``PROBE_ROWS`` random rows with every remaining column at once (one vector comparison),
 and only a column that matches there is checked on every row. A difference ``a = t - b`` is
-found as the sum ``t = a + b``. A column takes part in at most one formula (as target or
-part), smallest formulas first.
+found as the sum ``t = a + b``. Smallest formulas first.
 
-Products ``t = a * b`` (``amount = price * quantity``) are searched the same way after the
-sums, over pairs of the columns no sum uses: every pair is tried on the probe rows at once,
-within the rounding of the three columns (half a step of the target's decimals, plus each
-part's half step times the other part); a ratio ``rate = amount / count`` is found as the
-product ``amount = rate * count``. Last, affine identities ``t = slope * x + intercept`` (a unit change,
-``temp_f = 1.8 * temp_c + 32``; a fixed rate, ``fee = 2 * count``): every part is fitted at
-once on the probe rows, then checked on every row within both columns' rounding; the finer
-column is rebuilt from the coarser, so rebuilt values land on the real column's grid.
+Formulas may chain: a column is derived by at most one formula, but any formula may read it,
+a derived one too, as long as nothing is derived from itself (``_Derivations``). On ggplot2's
+midwest the county population is the sum of five race counts and each race's percentage is
+``100 * count / population``; both kinds are kept, the percentages rebuilt after the total.
+
+Ratios ``t = k * a / b`` with a constant ``k`` (``percwhite = 100 * popwhite / poptotal``,
+``rate = spend / visits``) come next, where ``t`` is written finer than both parts, so that
+the rebuilt value lands on its own grid (``_ratios``). Products ``t = a * b`` (``amount =
+price * quantity``) are searched like the sums: every pair is tried on the probe rows at
+once, within the rounding of the three columns (half a step of the target's decimals, plus
+each part's half step times the other part). Last, affine identities ``t = slope * x +
+intercept`` (a unit change, ``temp_f = 1.8 * temp_c + 32``; a fixed rate, ``fee = 2 *
+count``): every part is fitted at once on the probe rows, then checked on every row within
+both columns' rounding; the finer column is rebuilt from the coarser, so rebuilt values land
+on the real column's grid.
 Then linear combinations with fitted coefficients: of two parts (``_linear``: every pair
 fitted at once on the probe rows), and of three to ``MAX_LINEAR_PARTS`` (``_wide_linear``:
 sparse regression by backward elimination on ``FIT_ROWS`` rows).
@@ -33,6 +39,7 @@ from its generated parts, rounded as the real column is written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from itertools import combinations
 
 import numpy as np
@@ -43,9 +50,10 @@ from sdv_pillars.profiling import NUMERIC_KINDS, ColumnProfile
 
 FORMULA = "formula"  # a sum
 PRODUCT = "product"
+RATIO = "ratio"  # target = k * numerator / denominator (a percentage, a rate)
 AFFINE = "affine"  # target = slope * part + intercept (a unit change, a fixed rate)
 LINEAR = "linear"  # target = a * x + b * y + ... + c (a clock time = 100 * hour + minute)
-FORMULA_KINDS = (FORMULA, PRODUCT, AFFINE, LINEAR)
+FORMULA_KINDS = (FORMULA, PRODUCT, RATIO, AFFINE, LINEAR)
 MAX_PARTS = 3
 MAX_LINEAR_PARTS = 5  # a longer combination is no identity a person would write down
 PROBE_ROWS = 16  # rows a candidate sum is tried on before every row is checked
@@ -53,17 +61,31 @@ FIT_ROWS = 500  # rows a combination of many columns is fitted on before every r
 CHANCE_SHARE = 0.5  # a sum that shuffled parts keep this often is implied by the marginals
 
 
+def _written_places(values: np.ndarray) -> np.ndarray:
+    """The decimal places each value is written in, at most 9 (0 where it is not finite)."""
+    magnitude = np.abs(np.where(np.isfinite(values), values, 0.0))
+    places = np.full(len(magnitude), 9)
+    for digits in range(9, -1, -1):
+        exact = np.isclose(magnitude, np.round(magnitude, digits), rtol=0,
+                           atol=1e-9 * np.maximum(1, magnitude))
+        places[exact] = digits
+    return places
+
+
 def decimals(values: np.ndarray) -> int:
     """The decimal places most (finite) values are written in, at most 9: values with stray
     digits (an amount of half a cent, a float artefact) do not change how a column is written."""
-    finite = np.abs(values[np.isfinite(values)])
-    if len(finite) == 0:
-        return 0
-    places = np.full(len(finite), 9)
-    for digits in range(9, -1, -1):
-        exact = np.isclose(finite, np.round(finite, digits), rtol=0, atol=1e-9 * np.maximum(1, finite))
-        places[exact] = digits
-    return int(np.median(places))
+    finite = values[np.isfinite(values)]
+    return int(np.median(_written_places(finite))) if len(finite) else 0
+
+
+def written_half_steps(values: np.ndarray) -> np.ndarray:
+    """Half a step of the decimals each value is written in (0 for whole numbers). A column
+    written to a number of significant digits has a step per value, not one per column:
+    midwest's percentages read 2.57527614 and 24.7981787, so the second is rounded ten times
+    coarser than the column's usual 8 decimals say."""
+    places = _written_places(values)
+    return np.where(places > 0, 0.5 * 10.0 ** -places, 0.0)
 
 
 def rounding_tolerance(places: list[int]) -> float:
@@ -97,6 +119,8 @@ def formula_text(target: str, parts: tuple[str, ...], operation: str) -> str:
     """How a formula reads: ``t = a + b``, ``t = a * b``, ``t = slope * a + intercept``."""
     if operation == AFFINE:
         return f"{target} = slope * {parts[0]} + intercept (exact on every real row)"
+    if operation == RATIO:
+        return f"{target} = k * {parts[0]} / {parts[1]} (exact on every real row)"
     if operation == LINEAR:
         terms = " + ".join(f"{'abcde'[i]} * {part}" for i, part in enumerate(parts))
         return f"{target} = {terms} + {'abcdef'[len(parts)]} (exact on every real row)"
@@ -139,31 +163,147 @@ def product_slack(a: np.ndarray, b: np.ndarray, half_a: float, half_b: float,
     return tolerance + np.abs(a) * half_b + np.abs(b) * half_a + 1e-9 * np.abs(a * b)
 
 
+def ratio_slack(factor, a: np.ndarray, b: np.ndarray, half_a, half_b, tolerance) -> np.ndarray:
+    """How far ``factor * a / b`` may be from the target because the three are rounded."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = factor * a / b
+        return (tolerance + np.abs(factor) * half_a / np.abs(b) + np.abs(ratio) * half_b / np.abs(b)
+                + 1e-9 * np.maximum(1, np.abs(ratio)))
+
+
+def ratio_bounds(t: np.ndarray, a: np.ndarray, b: np.ndarray, own, half_a,
+                 half_b) -> tuple[np.ndarray, np.ndarray]:
+    """The constants ``k`` for which ``t = k * a / b`` holds on every row (axis 0) within the
+    rounding: a row allows ``k`` in ``[(t - s) * b / a, (t + s) * b / a]``, ``s`` being the
+    target's rounding ``own`` plus the parts' carried through (``|t|`` times their relative
+    half steps); a row whose ``a`` is 0 allows any ``k`` if its ``t`` is 0, none otherwise.
+    Returns the lowest and highest ``k``; the lowest is above the highest when none fits
+    (also when no row has ``a`` other than 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        floor = own + 1e-9 * np.maximum(1, np.abs(t))
+        spread = floor + np.abs(t) * (half_a / np.abs(a) + half_b / np.abs(b))
+        ends = np.stack(np.broadcast_arrays((t - spread) * b / a, (t + spread) * b / a))
+    some = a != 0
+    lowest = np.where(some, ends.min(axis=0), -np.inf).max(axis=0)
+    highest = np.where(some, ends.max(axis=0), np.inf).min(axis=0)
+    broken = (~some & (np.abs(t) > floor)).any(axis=0) | ~some.any(axis=0)
+    return np.where(broken, np.inf, lowest), highest
+
+
+def ratio_factor(t: np.ndarray, a: np.ndarray, b: np.ndarray, own, half_a, half_b) -> float:
+    """The constant ``k`` of ``t = k * a / b``: of the ``k`` that keep every row within the
+    rounding (``ratio_bounds``), the one of fewest significant digits (midwest's percentages:
+    100, where the median of ``t * b / a`` is 100.00000014; baseball's earned run average
+    from earned runs and outs: 27, where it is 27.0005). Where no ``k`` keeps every row (a
+    declared ratio the data break), the median over rows where ``a`` and ``b`` are not 0;
+    NaN when there is none."""
+    low, high = (float(v) for v in ratio_bounds(t, a, b, own, half_a, half_b))
+    if low <= high:
+        middle = (low + high) / 2
+        return next((short for digits in range(1, 16)
+                     if low <= (short := float(f"{middle:.{digits}g}")) <= high), middle)
+    rows = (a != 0) & (b != 0)
+    return float(np.median(t[rows] * b[rows] / a[rows])) if rows.any() else float("nan")
+
+
+class _Derivations:
+    """The formulas found so far, as target -> parts (column positions). A new formula may
+    read any column, a derived one too (it is then rebuilt after the formula deriving it),
+    but its target must be derived by no other formula, and nothing it reads may be derived
+    from its target: the formulas stay acyclic and are rebuilt in topological order."""
+
+    def __init__(self) -> None:
+        self.parts: dict[int, tuple[int, ...]] = {}
+
+    def derived(self, column: int) -> bool:
+        return column in self.parts
+
+    def _upstream(self, column: int) -> set[int]:
+        """Every column ``column`` is rebuilt from, directly or through other formulas."""
+        seen, stack = set(), [column]
+        while stack:
+            for part in self.parts.get(stack.pop(), ()):
+                if part not in seen:
+                    seen.add(part)
+                    stack.append(part)
+        return seen
+
+    def allows(self, target: int, parts) -> bool:
+        parts = [int(p) for p in parts]
+        return (target not in self.parts and target not in parts
+                and not any(target in self._upstream(p) for p in parts))
+
+    def add(self, target: int, parts) -> None:
+        self.parts[int(target)] = tuple(int(p) for p in parts)
+
+
 def _exact_not_by_chance(holds, part: np.ndarray, rng: np.random.Generator) -> bool:
     """Whether ``holds(part)`` is true on every row, and not on ``CHANCE_SHARE`` of the rows
     once ``part``'s rows are shuffled (then the marginals imply it, not the rows)."""
     return bool(holds(part).all()) and holds(rng.permutation(part)).mean() < CHANCE_SHARE
 
 
-def _products(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
-              targets: set[int], busy: set[int], probe: np.ndarray,
-              rng: np.random.Generator) -> list[Formula]:
-    """Products ``t = a * b`` (module docstring). A target is a column no formula uses yet; a
-    part may serve several products, but is never a formula's target (every part is drawn by
-    the backbone, every target rebuilt from parts)."""
+def _ratios(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
+            graph: _Derivations, probe: np.ndarray, rng: np.random.Generator) -> list[Formula]:
+    """Ratios ``t = k * a / b`` with a constant ``k``, where ``t`` is written finer than both
+    parts (module docstring; written the other way, ``popwhite = percwhite * poptotal / 100``
+    would rebuild a count off the whole numbers). For each target and denominator (never 0
+    on a real row), every numerator is tried on the probe rows at once: some ``k`` must keep
+    all of them within the rounding (``ratio_bounds``). A candidate's ``k`` is read from
+    every row (``ratio_factor``), and it is checked on every row within the three columns'
+    rounding (``ratio_slack``), and against a shuffled numerator."""
     half = half_steps(places)
     sample = values[probe]
     found = []
     for t in varied:
-        if t in busy:
+        coarser = [j for j in range(len(columns)) if places[j] < places[t]]  # codes too
+        if graph.derived(t) or len(coarser) < 2:
             continue
-        for a in [j for j in range(len(columns)) if j != t and j not in targets]:
-            free = [j for j in range(a + 1, len(columns)) if j != t and j not in targets]
+        own = np.maximum(half[t], written_half_steps(values[:, t]))  # the target's rounding
+        for b in [j for j in coarser if (values[:, j] != 0).all()]:
+            numerators = [j for j in coarser if j != b]
+            low, high = ratio_bounds(sample[:, [t]], sample[:, numerators], sample[:, [b]],
+                                     own[probe, None], half[numerators], half[b])
+            for a in np.asarray(numerators)[low <= high]:
+                if not graph.allows(t, (a, b)):
+                    continue
+                factor = ratio_factor(values[:, t], values[:, a], values[:, b], own, half[a], half[b])
+                if not np.isfinite(factor) or factor == 0:
+                    continue
+
+                def holds(part, a=a, b=b, factor=factor):
+                    slack = ratio_slack(factor, part, values[:, b], half[a], half[b], own)
+                    return np.abs(factor * part / values[:, b] - values[:, t]) <= slack
+
+                if not _exact_not_by_chance(holds, values[:, a], rng):
+                    continue
+                found.append(Formula(columns[t], (columns[int(a)], columns[b]), half[t], RATIO))
+                graph.add(t, (a, b))
+                break
+            if graph.derived(t):
+                break
+    return found
+
+
+def _products(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
+              graph: _Derivations, probe: np.ndarray, rng: np.random.Generator) -> list[Formula]:
+    """Products ``t = a * b`` (module docstring)."""
+    half = half_steps(places)
+    sample = values[probe]
+    found = []
+    for t in varied:
+        if graph.derived(t):
+            continue
+        for a in [j for j in range(len(columns)) if j != t]:
+            free = [j for j in range(a + 1, len(columns)) if j != t]
             if not free:
                 continue
             slack = product_slack(sample[:, [a]], sample[:, free], half[a], half[free], half[t])
             close = np.abs(sample[:, [a]] * sample[:, free] - sample[:, [t]]) <= slack
             for b in np.asarray(free)[close.all(axis=0)]:
+                if not graph.allows(t, (a, b)):
+                    continue
+
                 def holds(part, a=a, b=b):
                     slack = product_slack(values[:, a], part, half[a], half[b], half[t])
                     return np.abs(values[:, a] * part - values[:, t]) <= slack
@@ -171,10 +311,9 @@ def _products(values: np.ndarray, columns: list[str], places: list[int], varied:
                 if not _exact_not_by_chance(holds, values[:, b], rng):
                     continue
                 found.append(Formula(columns[t], (columns[a], columns[int(b)]), half[t], PRODUCT))
-                targets.add(t)
-                busy |= {t, a, int(b)}
+                graph.add(t, (a, b))
                 break
-            if t in targets:
+            if graph.derived(t):
                 break
     return found
 
@@ -187,8 +326,7 @@ def _rounding_bound(values: np.ndarray, half: np.ndarray, t: int, parts: list[in
 
 
 def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
-            targets: set[int], busy: set[int], probe: np.ndarray,
-            rng: np.random.Generator) -> list[Formula]:
+            graph: _Derivations, probe: np.ndarray, rng: np.random.Generator) -> list[Formula]:
     """``t = slope * x + intercept`` on every row, within the rounding of both columns (the
     target's half step plus the slope times the part's): every part is tried at once on the
     probe rows, then checked on every row with the slope and intercept of all rows."""
@@ -196,9 +334,9 @@ def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: l
     sample = values[probe]
     found = []
     for t in varied:
-        if t in busy:
+        if graph.derived(t):
             continue
-        parts = [j for j in varied if j != t and j not in targets]
+        parts = [j for j in varied if j != t]
         if not parts:
             continue
         slope, intercept = affine_fit(sample[:, parts], sample[:, t])
@@ -217,19 +355,17 @@ def _affine(values: np.ndarray, columns: list[str], places: list[int], varied: l
             # 2 * count): then every rebuilt value lands on the real column's own grid
             target, part = (t, int(x))
             if (places[part], abs(1 / a)) > (places[t], abs(a)):
-                if part in busy:
-                    continue
                 target, part = part, t
+            if not graph.allows(target, (part,)):
+                continue
             found.append(Formula(columns[target], (columns[part],), half[target], AFFINE))
-            targets.add(target)
-            busy |= {t, int(x)}
+            graph.add(target, (part,))
             break
     return found
 
 
 def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
-            targets: set[int], busy: set[int], probe: np.ndarray,
-            rng: np.random.Generator) -> list[Formula]:
+            graph: _Derivations, probe: np.ndarray, rng: np.random.Generator) -> list[Formula]:
     """``t = a * x + b * y + c`` on every row, within the three columns' rounding (the
     target's half step plus each coefficient times its part's). For each target, every pair
     of free columns is fitted at once on the probe rows (a stack of least-squares problems);
@@ -242,8 +378,8 @@ def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: l
     sample = values[probe]
     found = []
     for t in varied:
-        free = [j for j in varied if j not in busy and j != t]
-        if t in busy or len(free) < 2:
+        free = [j for j in varied if j != t]
+        if graph.derived(t) or len(free) < 2:
             continue
         pairs = np.array(list(combinations(free, 2)))
         design = np.stack([sample[:, pairs[:, 0]].T, sample[:, pairs[:, 1]].T,
@@ -268,10 +404,11 @@ def _linear(values: np.ndarray, columns: list[str], places: list[int], varied: l
             target = max(ways, key=lambda k: (round(min(abs(v) for v in ways[k][2]), 6),
                                               min(ways[k][2]) > 0))
             first, second, _ = ways[target]
+            if not graph.allows(target, (first, second)):
+                continue
             found.append(Formula(columns[target], (columns[int(first)], columns[int(second)]),
                                  half[target], LINEAR))
-            targets.add(target)
-            busy |= {t, int(x), int(y)}
+            graph.add(target, (first, second))
             break
     return found
 
@@ -289,8 +426,7 @@ def _exact_fit(values: np.ndarray, half: np.ndarray, t: int, parts: list[int],
 
 
 def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], varied: list[int],
-                 targets: set[int], busy: set[int],
-                 rng: np.random.Generator) -> list[Formula]:
+                 graph: _Derivations, rng: np.random.Generator) -> list[Formula]:
     """``t = a * x + b * y + c * z + ... + d``, 3 to ``MAX_LINEAR_PARTS`` parts, on every row.
 
     Sparse regression by backward elimination: each target is fitted on every free column at
@@ -304,8 +440,8 @@ def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], vari
     sample = values[rng.choice(len(values), min(FIT_ROWS, len(values)), replace=False)]
     found = []
     for t in varied:
-        free = [j for j in varied if j not in busy and j != t]
-        if t in busy or len(free) < 3 or len(sample) < 4 * (len(free) + 1):
+        free = [j for j in varied if j != t]
+        if graph.derived(t) or len(free) < 3 or len(sample) < 4 * (len(free) + 1):
             continue
         fit = _exact_fit(sample, half, t, free)
         if fit is None:
@@ -341,10 +477,11 @@ def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], vari
         relation = {t: -1.0, **dict(zip(support, coefficients))}
         ways = {k: [-relation[j] / relation[k] for j in relation if j != k] for k in relation}
         target = max(ways, key=lambda k: (min(ways[k]) > 0, round(min(map(abs, ways[k])), 6)))
-        parts = tuple(columns[j] for j in relation if j != target)
-        found.append(Formula(columns[target], parts, half[target], LINEAR))
-        targets.add(target)
-        busy |= set(relation)
+        parts = [j for j in relation if j != target]
+        if not graph.allows(target, parts):
+            continue
+        found.append(Formula(columns[target], tuple(columns[j] for j in parts), half[target], LINEAR))
+        graph.add(target, parts)
     return found
 
 
@@ -370,12 +507,12 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
     # a target is a quantity (whole-number codes may be parts: a fee of 0, 15 or 30)
     varied = [j for j, c in enumerate(columns)
               if profile[c].kind in NUMERIC_KINDS and len(np.unique(values[:, j])) > 2]
-    found, used = [], set()
+    found, graph = [], _Derivations()
     for size in range(2, MAX_PARTS + 1):
         for t in varied:
-            if t in used:
+            if graph.derived(t):
                 continue
-            others = [j for j in range(len(columns)) if j != t and j not in used]
+            others = [j for j in range(len(columns)) if j != t]
             for fixed in combinations(others, size - 1):
                 rest = sample[:, t] - sample[:, list(fixed)].sum(axis=1)
                 free = [j for j in others if j not in fixed]
@@ -385,6 +522,8 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                 close = np.abs(sample[:, free] - rest[:, None]) <= tolerance
                 for last in np.asarray(free)[close.all(axis=0)]:
                     parts = [*fixed, int(last)]
+                    if not graph.allows(t, parts):
+                        continue
                     tolerance = rounding_tolerance([places[j] for j in (t, *parts)])
                     column_parts = [values[:, j] for j in parts]
                     if not _holds(values[:, t], column_parts, tolerance).all():
@@ -394,15 +533,21 @@ def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                         continue
                     names = tuple(columns[j] for j in sorted(parts))
                     found.append(Formula(columns[t], names, tolerance))
-                    used |= {t, *parts}
+                    graph.add(t, parts)
                     break
-                if t in used:
+                if graph.derived(t):
                     break
-    targets = {columns.index(f.target) for f in found}
-    found += _products(values, columns, places, varied, targets, used, probe, rng)
-    found += _affine(values, columns, places, varied, targets, used, probe, rng)
-    found += _linear(values, columns, places, varied, targets, used, probe, rng)
-    return found + _wide_linear(values, columns, places, varied, targets, used, rng)
+    for search in (_ratios, _products, _affine, _linear):
+        found += search(values, columns, places, varied, graph, probe, rng)
+    found += _wide_linear(values, columns, places, varied, graph, rng)
+    return _rebuild_order(found)
+
+
+def _rebuild_order(found: list[Formula]) -> list[Formula]:
+    """``found`` in the order the formulas are rebuilt: each after those deriving its parts."""
+    by_target = {f.target: f for f in found}
+    graph = {f.target: [p for p in f.parts if p in by_target] for f in found}
+    return [by_target[t] for t in TopologicalSorter(graph).static_order()]
 
 
 def formula_tolerance(data: pd.DataFrame, rule) -> float:
@@ -410,7 +555,7 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
     the target's half step: the parts' rounding is added row by row)."""
     values = numbers(data[[rule.target, *rule.features]])
     places = [decimals(values[:, j]) for j in range(values.shape[1])]
-    own = rule.kind in (PRODUCT, AFFINE, LINEAR)
+    own = rule.kind in (PRODUCT, RATIO, AFFINE, LINEAR)
     return float(half_steps(places[:1])[0]) if own else rounding_tolerance(places)
 
 
@@ -426,6 +571,7 @@ class FormulaRule(DerivedColumn):
         random_state: the rebuild draws nothing; the common base keeps a seed all the same.
         table_name: the table, for multi-table metadata.
         operation: ``"formula"`` (a sum, the default), ``"product"`` (two parts),
+            ``"ratio"`` (numerator and denominator, times a fitted constant ``factor_``),
             ``"affine"`` (one part, fitted slope and intercept) or ``"linear"`` (two to
             ``MAX_LINEAR_PARTS`` parts, fitted coefficients and intercept).
     """
@@ -433,12 +579,13 @@ class FormulaRule(DerivedColumn):
     def __init__(self, target: str, parts: list[str], tolerance: float,
                  random_state: int | None = None, table_name: str | None = None,
                  operation: str = FORMULA):
-        sizes = {PRODUCT: (2,), AFFINE: (1,), LINEAR: range(2, MAX_LINEAR_PARTS + 1)}
+        sizes = {PRODUCT: (2,), RATIO: (2,), AFFINE: (1,), LINEAR: range(2, MAX_LINEAR_PARTS + 1)}
         if operation not in FORMULA_KINDS or len(parts) not in sizes.get(operation, [len(parts)]):
             raise ValueError(f"A formula is a sum of parts ('{FORMULA}'), a product of two "
-                             f"('{PRODUCT}'), an affine function of one ('{AFFINE}') or a "
-                             f"linear combination of 2 to {MAX_LINEAR_PARTS} ('{LINEAR}'); got "
-                             f"{operation!r} of {len(parts)} parts.")
+                             f"('{PRODUCT}'), a ratio of two times a constant ('{RATIO}'), an "
+                             f"affine function of one ('{AFFINE}') or a linear combination of 2 "
+                             f"to {MAX_LINEAR_PARTS} ('{LINEAR}'); got {operation!r} of "
+                             f"{len(parts)} parts.")
         self.target = target
         self.parts = list(parts)
         self.tolerance = tolerance
@@ -459,6 +606,19 @@ class FormulaRule(DerivedColumn):
         self.part_half_steps_ = half_steps(self.part_places_)
         if self.operation in (AFFINE, LINEAR):
             self.coefficients_, self.intercept_ = linear_fit(values[:, 1:], values[:, 0])
+        if self.operation == RATIO:
+            self.factor_ = ratio_factor(*values.T, self._target_rounding(values[:, 0]),
+                                        *self.part_half_steps_)
+            if not np.isfinite(self.factor_) or self.factor_ == 0:
+                raise ValueError(f"{self.target} = k * {self.parts[0]} / {self.parts[1]}: no real "
+                                 "row has both parts other than 0, so k cannot be read from the "
+                                 "data; declare another formula or leave the column to the backbone.")
+
+    def _target_rounding(self, target: np.ndarray) -> np.ndarray:
+        """Each target value's rounding: the column's, or the value's own where coarser (a
+        ratio written to a number of significant digits)."""
+        return np.maximum(max(self.tolerance, 0.5 * 10.0 ** -self.decimals_),
+                          written_half_steps(target))
 
     @property
     def slope_(self) -> float:
@@ -469,6 +629,9 @@ class FormulaRule(DerivedColumn):
         parts = numbers(data[self.parts])
         if self.operation in (AFFINE, LINEAR):
             return parts @ self.coefficients_ + self.intercept_
+        if self.operation == RATIO:  # NaN where the denominator is 0 (no real row has one)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(parts[:, 1] != 0, self.factor_ * parts[:, 0] / parts[:, 1], np.nan)
         return parts.prod(axis=1) if self.operation == PRODUCT else parts.sum(axis=1)
 
     def part_for(self, value) -> float | None:
@@ -492,6 +655,10 @@ class FormulaRule(DerivedColumn):
         if self.operation == PRODUCT:
             a, b = numbers(synthetic_data[self.parts]).T
             slack = product_slack(a, b, *self.part_half_steps_, self.tolerance)
+        elif self.operation == RATIO:
+            a, b = numbers(synthetic_data[self.parts]).T
+            slack = ratio_slack(self.factor_, a, b, *self.part_half_steps_,
+                                self._target_rounding(actual))
         elif self.operation in (AFFINE, LINEAR):  # within the rounding the rebuild applies
             slack = (max(self.tolerance, 0.5 * 10.0 ** -self.decimals_)
                      + np.abs(self.coefficients_) @ self.part_half_steps_ + 1e-9 * np.abs(actual))
