@@ -4,10 +4,19 @@ on every synthetic row by construction, and not "found" where there are none."""
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sdv_pillars import PillarsSynthesizer
 from sdv_pillars.profiling import profile_table
-from sdv_pillars.rules.formulas import FormulaRule, decimals, find_formulas
+from sdv_pillars.rules.formulas import (
+    FormulaRule,
+    decimals,
+    find_formulas,
+    ratio_factor,
+    ratio_slack,
+    written_half_steps,
+)
 
 
 def _ledger(rows: int = 1500, seed: int = 0) -> pd.DataFrame:
@@ -122,6 +131,26 @@ def test_scaled_ratios_are_found_and_kept_and_independent_fine_numbers_are_not()
     fake = synth.sample_table(1000)
     assert synth.rule_compliance(fake).min() == 1.0
     assert np.allclose(fake["per_100k"], 1e5 * fake["cases"] / fake["population"], rtol=0, atol=0.0051)
+
+
+@settings(max_examples=60, deadline=None)
+@given(k=st.sampled_from([1.0, 0.01, 3.6, 27.0, 100.0, 1000.0, 1e5]), digits=st.integers(2, 7),
+       significant=st.booleans(), seed=st.integers(0, 2**16))
+def test_the_constant_of_a_ratio_is_read_exactly_however_the_target_is_rounded(k, digits,
+                                                                              significant, seed):
+    """t = k * a / b written to 2-7 decimals, or to 9-14 significant digits (midwest's 9; fewer
+    would round whole numbers to tens, which no written value shows): k comes back exactly
+    (not the median of t * b / a, which the rounding moves), and every row is kept."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 500, 300).astype(float)
+    b = rng.integers(1, 1000, 300).astype(float)
+    exact = k * a / b
+    t = (np.array([float(f"{v:.{digits + 7}g}") for v in exact]) if significant
+         else np.round(exact, digits))
+    own = np.maximum(0.5 * 10.0 ** -decimals(t), written_half_steps(t))
+    factor = ratio_factor(t, a, b, own, 0.0, 0.0)
+    assert factor == k
+    assert (np.abs(factor * a / b - t) <= ratio_slack(factor, a, b, 0.0, 0.0, own)).all()
 
 
 def test_independent_positive_numbers_yield_no_product():
