@@ -272,14 +272,17 @@ class TablePillars:
         lines = ["Profile (pillar 1):"]
         lines += [f"  {p.name:<24} {p.kind:<12} {p.reason}" for p in self.profile_.values()]
         lines += ["", f"Rules (pillar 2): {len(self.rules_)} kept"]
-        lines += [f"  {rule}" for rule in self.rules_] or ["  none"]
+        lines += [f"  {rule}" + (f"\n      fitted: {self._formulas[rule.target].equation()}"
+                                 if rule.target in self._formulas else "")
+                  for rule in self.rules_] or ["  none"]
         lines += [f"  dropped: {r.target} <- {', '.join(r.features)}: {r.reason}"
                   for r in self.rule_set_.rejected]
         lines += [f"  note: {note}" for note in self.rule_set_.notes]
         lines += ["", "Missingness (pillar 3):"]
         lines += [f"  {model}" for model in self.missingness_models().values()] or ["  no nulls"]
         lines += ["", "Generation order of derived columns (pillar 4): "
-                  + (" -> ".join(self.generation_order_) or "none")]
+                  + (" -> ".join(self.generation_order_) or "none")
+                  + (f"; then the formulas: {' -> '.join(self._formulas)}" if self._formulas else "")]
         return lines
 
     def reset_sampling(self, *partition: int) -> None:

@@ -128,6 +128,7 @@ def test_scaled_ratios_are_found_and_kept_and_independent_fine_numbers_are_not()
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
     checks = synth.pillars_.rule_checks()
     assert (checks["per_100k"].factor_, checks["fatality"].factor_) == (1e5, 100.0)
+    assert checks["per_100k"].equation() == "per_100k = 100000 * cases / population"
     fake = synth.sample_table(1000)
     assert synth.rule_compliance(fake).min() == 1.0
     assert np.allclose(fake["per_100k"], 1e5 * fake["cases"] / fake["population"], rtol=0, atol=0.0051)
@@ -195,6 +196,8 @@ def test_affine_identities_are_found_finer_from_coarser_and_rebuilt_on_the_real_
     found = {(f.target, f.parts, f.operation) for f in find_formulas(table, profile_table(table))}
     assert found == {("fee", ("count",), "affine"), ("temp_f", ("temp_c",), "affine")}
     synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    summary = "\n".join(synth.pillars_.summary_lines())  # the constants, as fitted
+    assert "fitted: temp_f = 1.8 * temp_c + 32" in summary and "fitted: fee = 2 * count" in summary
     fake = synth.sample_table(2000)
     assert len(fake) == 2000 and synth.rule_compliance(fake).min() == 1.0
     assert (fake["fee"] == 2 * fake["count"]).all()

@@ -620,6 +620,19 @@ class FormulaRule(DerivedColumn):
         return np.maximum(max(self.tolerance, 0.5 * 10.0 ** -self.decimals_),
                           written_half_steps(target))
 
+    def equation(self) -> str:
+        """The formula with its fitted constants: ``percwhite = 100 * popwhite / poptotal``,
+        ``temp_f = 1.8 * temp_c + 32`` (what ``formula_text`` writes as k, slope or a)."""
+        if self.operation == RATIO:
+            return f"{self.target} = {self.factor_:.10g} * {self.parts[0]} / {self.parts[1]}"
+        if self.operation in (AFFINE, LINEAR):
+            terms = [f"{c:.10g} * {part}" for c, part in zip(self.coefficients_, self.parts)]
+            if abs(self.intercept_) > 1e-9:
+                terms.append(f"{self.intercept_:.10g}")
+            return f"{self.target} = " + " + ".join(terms).replace("+ -", "- ")
+        sign = " * " if self.operation == PRODUCT else " + "
+        return f"{self.target} = {sign.join(self.parts)}"
+
     @property
     def slope_(self) -> float:
         """An affine formula's slope."""
