@@ -134,6 +134,25 @@ def test_scaled_ratios_are_found_and_kept_and_independent_fine_numbers_are_not()
     assert np.allclose(fake["per_100k"], 1e5 * fake["cases"] / fake["population"], rtol=0, atol=0.0051)
 
 
+def test_a_ratio_that_is_mostly_whole_numbers_keeps_the_decimals_it_is_written_in():
+    """share = amount / people (4 decimals) with 1 to 3 people, either sign: most shares are
+    whole numbers, so the decimals most values are written in are 0. The ratio is still found
+    (it is finer than its parts where it is not whole), and rebuilt to 4 decimals, not
+    rounded to whole numbers."""
+    rng = np.random.default_rng(5)
+    n = 1500
+    table = pd.DataFrame({"amount": rng.integers(0, 1000, n),
+                          "people": rng.choice([-3, -2, -1, 1, 2, 3], n)})
+    table["share"] = (table["amount"] / table["people"]).round(4)
+    assert decimals(table["share"].to_numpy(float)) == 0
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(table)
+    assert [str(rule) for rule in synth.rules_] == ["share = k * amount / people (exact on every real row)"]
+    fake = synth.sample_table(1000)
+    assert np.allclose(fake["share"], fake["amount"] / fake["people"], rtol=0, atol=5.1e-5)
+    thirds = fake.loc[fake["people"].abs() == 3, "share"]
+    assert (thirds != thirds.round()).mean() > 0.5  # two in three amounts do not divide by 3
+
+
 @settings(max_examples=60, deadline=None)
 @given(k=st.sampled_from([1.0, 0.01, 3.6, 27.0, 100.0, 1000.0, 1e5]), digits=st.integers(2, 7),
        significant=st.booleans(), seed=st.integers(0, 2**16))

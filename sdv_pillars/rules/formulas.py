@@ -79,6 +79,15 @@ def decimals(values: np.ndarray) -> int:
     return int(np.median(_written_places(finite))) if len(finite) else 0
 
 
+def ratio_decimals(values: np.ndarray) -> int:
+    """The decimals a ratio is written in: those of its finest tenth of values, not of most.
+    ``per_person = total / size`` is a whole number wherever the size divides the total, and
+    with sizes of 1 and 2 that is most rows; rounded to the decimals most values are written
+    in, every rebuilt value would be a whole number."""
+    finite = values[np.isfinite(values)]
+    return int(np.percentile(_written_places(finite), 90)) if len(finite) else 0
+
+
 def written_half_steps(values: np.ndarray) -> np.ndarray:
     """Half a step of the decimals each value is written in (0 for whole numbers). A column
     written to a number of significant digits has a step per value, not one per column:
@@ -256,10 +265,12 @@ def _ratios(values: np.ndarray, columns: list[str], places: list[int], varied: l
     sample = values[probe]
     found = []
     for t in varied:
-        coarser = [j for j in range(len(columns)) if places[j] < places[t]]  # codes too
+        finest = ratio_decimals(values[:, t])
+        coarser = [j for j in range(len(columns)) if places[j] < finest]  # codes too
         if graph.derived(t) or len(coarser) < 2:
             continue
-        own = np.maximum(half[t], written_half_steps(values[:, t]))  # the target's rounding
+        step = half_steps([finest])[0]
+        own = np.maximum(step, written_half_steps(values[:, t]))  # the target's rounding
         for b in [j for j in coarser if (values[:, j] != 0).all()]:
             numerators = [j for j in coarser if j != b]
             low, high = ratio_bounds(sample[:, [t]], sample[:, numerators], sample[:, [b]],
@@ -277,7 +288,7 @@ def _ratios(values: np.ndarray, columns: list[str], places: list[int], varied: l
 
                 if not _exact_not_by_chance(holds, values[:, a], rng):
                     continue
-                found.append(Formula(columns[t], (columns[int(a)], columns[b]), half[t], RATIO))
+                found.append(Formula(columns[t], (columns[int(a)], columns[b]), step, RATIO))
                 graph.add(t, (a, b))
                 break
             if graph.derived(t):
@@ -555,6 +566,8 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
     the target's half step: the parts' rounding is added row by row)."""
     values = numbers(data[[rule.target, *rule.features]])
     places = [decimals(values[:, j]) for j in range(values.shape[1])]
+    if rule.kind == RATIO:
+        places[0] = ratio_decimals(values[:, 0])
     own = rule.kind in (PRODUCT, RATIO, AFFINE, LINEAR)
     return float(half_steps(places[:1])[0]) if own else rounding_tolerance(places)
 
@@ -601,7 +614,7 @@ class FormulaRule(DerivedColumn):
 
     def _fit(self, data: pd.DataFrame) -> None:
         values = numbers(data[[self.target, *self.parts]])
-        self.decimals_ = decimals(values[:, 0])
+        self.decimals_ = (ratio_decimals if self.operation == RATIO else decimals)(values[:, 0])
         self.part_places_ = [decimals(values[:, j]) for j in range(1, values.shape[1])]
         self.part_half_steps_ = half_steps(self.part_places_)
         if self.operation in (AFFINE, LINEAR):
