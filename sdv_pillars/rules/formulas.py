@@ -263,6 +263,7 @@ def _ratios(values: np.ndarray, columns: list[str], places: list[int], varied: l
     rounding (``ratio_slack``), and against a shuffled numerator."""
     half = half_steps(places)
     sample = values[probe]
+    never_zero = (values != 0).all(axis=0)  # a denominator is never 0 on a real row
     found = []
     for t in varied:
         finest = ratio_decimals(values[:, t])
@@ -271,7 +272,7 @@ def _ratios(values: np.ndarray, columns: list[str], places: list[int], varied: l
             continue
         step = half_steps([finest])[0]
         own = np.maximum(step, written_half_steps(values[:, t]))  # the target's rounding
-        for b in [j for j in coarser if (values[:, j] != 0).all()]:
+        for b in [j for j in coarser if never_zero[j]]:
             numerators = [j for j in coarser if j != b]
             low, high = ratio_bounds(sample[:, [t]], sample[:, numerators], sample[:, [b]],
                                      own[probe, None], half[numerators], half[b])
