@@ -111,9 +111,9 @@ def half_steps(places: list[int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Formula:
-    """``target = sum(parts)`` (or, with ``operation`` PRODUCT, their product) on every real
-    row, within ``tolerance`` (for a product: the target's own rounding; the parts' is added
-    row by row, ``product_slack``)."""
+    """``target`` as ``operation`` of ``parts`` (a sum, product, ratio, affine or linear
+    formula) on every real row, within ``tolerance`` (for all but a sum: the target's own
+    rounding; the parts' is added row by row)."""
 
     target: str
     parts: tuple[str, ...]
@@ -499,7 +499,8 @@ def _wide_linear(values: np.ndarray, columns: list[str], places: list[int], vari
 
 def find_formulas(data: pd.DataFrame, profile: dict[str, ColumnProfile],
                   exclude: set[str] = frozenset(), random_state: int | None = 0) -> list[Formula]:
-    """Sums of two or three parts that hold on every row (module docstring).
+    """Formulas that hold on every row (module docstring), in the order they are rebuilt: a
+    formula after those deriving its parts.
 
     Candidates are pruned on ``PROBE_ROWS`` random rows (one vector comparison against every
     column at once), then checked on every row. A sum that columns with the same marginals
@@ -574,7 +575,7 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
 
 
 class FormulaRule(DerivedColumn):
-    """``target`` rebuilt as the sum (or product) of ``parts``: an SDV 2 programmable
+    """``target`` rebuilt from ``parts`` by its formula (``operation``): an SDV 2 programmable
     constraint, mined by the pillars or declared by a user (``add_constraints``).
 
     Args:
