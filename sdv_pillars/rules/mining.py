@@ -9,8 +9,17 @@ Two shapes are searched:
   lookup such as an interest rate by grade). Scores on training rows "find" rules in small
   tables that are not there. A rule must also remove at least half of the errors of always
   guessing the most frequent value, so a column that is 99% one value is not a "rule".
-  An exact function with more values than the tree has leaves is scored again with a tree
-  grown to every combination seen (a lookup; ``_Scorer.score``).
+  A function with more values than the tree has leaves (R^2 at the threshold, too few rows
+  rebuilt exactly) is scored again as a lookup: a tree grown to every combination of its
+  columns seen, which rebuilds a value by drawing among the real values of its key. Scored
+  as that draw: a held-out row keeps the lookup when its value is one its key has shown
+  (at least ``threshold`` of rows), and the draw must give the right value far more often
+  than guessing the most frequent one (``MIN_SKILL``). openintro's loans set
+  ``interest_rate`` by ``sub_grade`` and issue date; a month holds up to three rates for a
+  sub-grade (rates changed mid-month), so the lookup by sub-grade and month holds on 99.9% of
+  held-out rows and draws the right rate on 88%. Its key is the fewest columns that draw as
+  well, within one standard error (the "one-SE rule" of CART's pruning); a column that
+  only splits keys into fragments is dropped (``_Scorer.lookup_keys``).
   A numeric near-function (held-out R^2 0.994 for a diamond's width from its price and
   length) is not a rule: a tree would rebuild it from a few dozen leaves and cut the
   relation the backbone keeps continuous (the CART backbone's pair trends on diamonds fell
@@ -22,8 +31,11 @@ Two shapes are searched:
   probability about e^-10). Pairs whose ranges barely overlap are implied by the marginals.
 
 The rule graph (feature -> target) is kept acyclic by construction: candidates are accepted
-strongest first, and a candidate that would use a column derived from its own target is
-refitted without it, or rejected with the reason recorded. ``RuleSet.order`` is the
+lookups first, then strongest first, and a candidate that would use a column derived from its
+own target is refitted without it, or rejected with the reason recorded. A lookup goes first
+because it keeps the rules that read its target too: the rate it draws is one its key has
+shown, so the grade a rate implies is kept, while ``grade = CART(rate)`` would leave the
+backbone to generate rates that no grade and month have shown. ``RuleSet.order`` is the
 topological order in which derived columns are rebuilt.
 """
 
@@ -76,6 +88,7 @@ class Rule:
     score: float
     baseline: float
     lookup: bool = False  # a numeric rule whose tree grows to every combination it has seen
+    drawn: float | None = None  # a lookup's held-out share of rows whose value its draw gives
 
     def __str__(self) -> str:
         if self.kind in FORMULA_KINDS:
@@ -83,12 +96,12 @@ class Rule:
         if self.kind in (INEQUALITY, STRICT_INEQUALITY):
             sign = ">" if self.kind == STRICT_INEQUALITY else ">="
             return f"{self.target} {sign} {self.features[0]} (holds on every real row)"
+        shown = f"{self.target} = {'lookup' if self.lookup else 'CART'}({', '.join(self.features)})"
+        if self.lookup:
+            return (f"{shown}  held-out rows with a value of their key {self.score:.4f}, "
+                    f"drawn right {self.drawn:.4f} (baseline {self.baseline:.4f})")
         measure = "accuracy" if self.kind == CLASSIFICATION else "exact share"
-        shape = "lookup" if self.lookup else "CART"
-        return (
-            f"{self.target} = {shape}({', '.join(self.features)})  held-out {measure} "
-            f"{self.score:.4f} (baseline {self.baseline:.4f})"
-        )
+        return f"{shown}  held-out {measure} {self.score:.4f} (baseline {self.baseline:.4f})"
 
 
 @dataclass(frozen=True)
@@ -148,20 +161,56 @@ class _Scorer:
         self.threshold = threshold
 
     def score(self, target: str, features: list[str], task: str):
-        """(held-out score, baseline, features the full-data tree uses, lookup).
+        """(held-out score, baseline, features the full-data tree uses, lookup's drawn share).
 
         A numeric target that the depth-limited tree approximates well (R^2) but rebuilds
-        exactly on too few rows may be an exact function with more values than the tree
-        has leaves (``fee = a ** 2`` for 50 values of ``a``): a tree of unlimited depth on the
-        same features is scored too, and when it rebuilds enough held-out rows exactly the
-        rule is a lookup.
+        exactly on too few rows may be a function with more values than the tree has
+        leaves (``fee = a ** 2`` for 50 values of ``a``; a rate by sub-grade and month): it
+        is scored as a lookup on the fewest of the tree's columns (module docstring). The
+        last item is the lookup's held-out share of values drawn right, None for a tree.
         """
         held_out, baseline, used = self._score(target, features, task, self.max_depth)
         if task == REGRESSION and held_out < self.threshold <= self.r2[target] and used:
-            deep, _, deep_used = self._score(target, used, task, None)
-            if deep >= self.threshold:
-                return deep, baseline, deep_used, True
-        return held_out, baseline, used, False
+            keys, shown, drawn = self.lookup_keys(target, used)
+            if shown >= self.threshold and drawn - baseline >= MIN_SKILL * (1 - baseline):
+                return shown, baseline, keys, drawn
+        return held_out, baseline, used, None
+
+    def lookup_keys(self, target: str, features: list[str]) -> tuple[list[str], float, float]:
+        """The key of a lookup and its held-out scores (shown, drawn; ``_lookup``): columns
+        are dropped one at a time, the one whose loss draws best first, while the draw stays
+        within one standard error of the best seen (CART's one-SE rule: the simplest key
+        that does as well as the data can tell)."""
+        keys = list(features)
+        shown, hits = self._lookup(target, keys)
+        best = hits.mean() - hits.std() / np.sqrt(len(hits))
+        while len(keys) > 1:
+            fewer = [[k for k in keys if k != dropped] for dropped in keys]
+            scored = [(self._lookup(target, key), key) for key in fewer]
+            (fewer_shown, fewer_hits), key = max(scored, key=lambda item: item[0][1].mean())
+            if fewer_hits.mean() < best:
+                break
+            keys, shown, hits = key, fewer_shown, fewer_hits
+            best = max(best, hits.mean() - hits.std() / np.sqrt(len(hits)))
+        return keys, shown, float(hits.mean())
+
+    def _lookup(self, target: str, features: list[str]) -> tuple[float, np.ndarray]:
+        """Held-out scores of a lookup of ``target`` by ``features``: the share of rows whose
+        value (within its rounding) the training rows of their key have shown, and per row
+        the chance that a value drawn among those rows' values is the row's own."""
+        X = self.encoded[:, [self.position[f] for f in features]]
+        y = self.frame[target].to_numpy()
+        value = np.round(y * 10.0 ** decimals(y)).astype(np.int64)  # a value, as written
+        hits = np.zeros(len(y))
+        splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
+        for train, test in splitter.split(X):
+            tree = make_tree(REGRESSION, None, self.random_state).fit(X[train], y[train])
+            seen = pd.DataFrame({"key": tree.apply(X[train]), "value": value[train]})
+            pairs = seen.groupby(["key", "value"]).size()
+            shares = pairs / seen.groupby("key").size().reindex(pairs.index.get_level_values(0)).to_numpy()
+            asked = pd.MultiIndex.from_arrays([tree.apply(X[test]), value[test]])
+            hits[test] = shares.reindex(asked).fillna(0).to_numpy()
+        return float(np.mean(hits > 0)), hits
 
     def _score(self, target: str, features: list[str], task: str, max_depth: int | None):
         model = make_tree(task, max_depth, self.random_state)
@@ -224,9 +273,10 @@ def mine_cart_rules(
     for target, task in targets:
         features = [c for c in usable if c != target]
         if features:
-            score, baseline, used, lookup = scorer.score(target, features, task)
+            score, baseline, used, drawn = scorer.score(target, features, task)
             if _passes(score, baseline, task, threshold) and used:
-                candidates.append((score, -len(used), target, task, used, baseline, lookup))
+                candidates.append((drawn is not None, score, -len(used), target, task, used,
+                                   baseline, drawn))
             elif task == REGRESSION and scorer.r2[target] >= threshold:
                 ruleset.rejected.append(RejectedRule(
                     target, tuple(used), score,
@@ -237,12 +287,12 @@ def mine_cart_rules(
             progress.update(1)
 
     graph: dict[str, set[str]] = {}  # target -> features
-    for score, _, target, task, used, baseline, lookup in sorted(candidates, reverse=True):
+    for _, score, _, target, task, used, baseline, drawn in sorted(candidates, reverse=True):
         derived_from_target = _descendants(graph, target)
         if set(used) & derived_from_target:
             allowed = [c for c in usable if c != target and c not in derived_from_target]
-            score, baseline, used, lookup = (scorer.score(target, allowed, task) if allowed
-                                             else (0, 0, [], False))
+            score, baseline, used, drawn = (scorer.score(target, allowed, task) if allowed
+                                            else (0, 0, [], None))
             if not used or not _passes(score, baseline, task, threshold):
                 ruleset.rejected.append(
                     RejectedRule(
@@ -256,7 +306,8 @@ def mine_cart_rules(
                 )
                 continue
         graph[target] = set(used)
-        ruleset.rules.append(Rule(target, tuple(used), task, score, baseline, lookup))
+        ruleset.rules.append(Rule(target, tuple(used), task, score, baseline,
+                                  drawn is not None, drawn))
     ruleset.order = [c for c in graphlib.TopologicalSorter(graph).static_order() if c in graph]
     return ruleset
 
