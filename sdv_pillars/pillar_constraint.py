@@ -77,6 +77,11 @@ class DerivedColumn(PillarConstraint):
     target: str
     table_name: str | None
 
+    def reads(self) -> list[str]:
+        """The columns the target is rebuilt from: they must be complete (rebuilt by any rule
+        that derives them) before this constraint rebuilds its target."""
+        raise NotImplementedError
+
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
         return data.drop(columns=[self.target])
 

@@ -32,7 +32,7 @@ from sdv_pillars.dropin import PillarsBase
 from sdv_pillars.pillar_constraint import rows_fingerprint
 from sdv_pillars.sequential_cart import CARTSynthesizer as _CARTBackbone
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.user_constraints import reserved_columns
+from sdv_pillars.user_constraints import derived_columns, ownership
 
 
 def single_table(data) -> pd.DataFrame | None:
@@ -102,15 +102,20 @@ class PillarsMixin(PillarsBase):
         show = self._show_progress
         show = getattr(self, "verbose", False) if show is None else show
         steps = tqdm(total=4, desc="Pillars", leave=False, disable=not show)
+        reserved, user_rules = ownership(self._user_constraints, metadata, self._table_name)
         pillars = TablePillars(self._table_name, metadata, self.rules, self.missingness,
                                self.rule_threshold, self.max_depth, self._pillars_seed,
-                               reserved_columns(self._user_constraints, metadata,
-                                                self._table_name))
+                               reserved, user_rules=user_rules)
         pillars.fit(frame, profile=self._profile_override, progress=steps)
         steps.close()
-        mined = pillars.constraints()
+        # a user's rule that reads a column a mined rule derives is rebuilt after that rule
+        derived = set(pillars.rule_set_.order)
+        placed = [c for c in derived_columns(self._user_constraints, self._table_name)
+                  if derived & set(c.reads())]
+        mined = pillars.constraints(placed)
         if mined or self._pillars_fitted_on is not None:
-            self._renew_sdv_state(mined + self._user_constraints)  # (dropin)
+            rest = [c for c in self._user_constraints if not any(c is p for p in placed)]
+            self._renew_sdv_state(mined + rest)  # (dropin)
             if mined:
                 # add_constraints rebuilds the data processor and forgets the backbone's own
                 # transformer choices (CTGAN, TVAE and CART take labels as they are)

@@ -20,10 +20,13 @@ SDV transforms constraints in list order and reverse-transforms them in reverse 
 MissingnessConstraint, Inequalities]``: on sampling the inequalities are rebuilt first (on
 complete rows), then the nulls re-imposed, then the derived columns rebuilt in topological
 order from features that already carry their nulls, and last the sums, from complete parts.
+A user's own derived column that reads a CART rule's target takes its place among the CART
+rules, in the same topological order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import deepcopy
 
 import numpy as np
@@ -32,11 +35,12 @@ import pandas as pd
 from sdv_pillars.defaults import MAX_DEPTH, RECALIBRATE_MIN_ROWS, RULE_THRESHOLD
 from sdv_pillars.draws import fresh_seed
 from sdv_pillars.missingness import MissingnessConstraint, MissingnessModel
+from sdv_pillars.pillar_constraint import DerivedColumn
 from sdv_pillars.profiling import ColumnProfile, build_metadata, profile_from_metadata, profile_table
 from sdv_pillars.rules import CARTRule, Rule, RuleSet, mine_rules, rule_compliance
 from sdv_pillars.rules.formulas import FormulaRule, formula_tolerance
 from sdv_pillars.rules.inequality import MinedInequality
-from sdv_pillars.rules.mining import STRICT_INEQUALITY
+from sdv_pillars.rules.mining import STRICT_INEQUALITY, rebuild_order
 from sdv_pillars.validation import DEFAULT_TABLE_NAME, validate_metadata_columns
 
 DERIVED_NULLS = "derived column: its nulls are rebuilt by its rule"
@@ -56,6 +60,9 @@ class TablePillars:
         random_state: seed of mining, analysis and sampling draws; ``None`` draws one.
         reserved: columns the user's own SDV constraints own, with a description of the
             constraint; no mined rule derives or bounds them (``mine_rules``).
+        user_rules: the user's own derived columns, target -> the columns it is rebuilt
+            from; a CART rule or lookup may derive those (``mine_rules``), and
+            ``constraints`` places the user's constraint after it.
         recalibrate: let the missingness constraint set each large sampled batch's expected
             null rate to the real rate (``MissingnessConstraint``); False for batches that are
             not samples of the whole table (a sequence synthesizer's rows of one position).
@@ -72,6 +79,7 @@ class TablePillars:
         random_state: int | None = None,
         reserved: dict[str, str] | None = None,
         recalibrate: bool = True,
+        user_rules: dict[str, list[str]] | None = None,
     ):
         self.table_name = table_name
         self.metadata = metadata
@@ -82,6 +90,7 @@ class TablePillars:
         self.random_state = random_state
         self.reserved = reserved
         self.recalibrate = recalibrate
+        self.user_rules = user_rules
 
     # -- the steps --------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, profile: dict[str, ColumnProfile] | None = None,
@@ -118,7 +127,8 @@ class TablePillars:
     def _mine(self, data: pd.DataFrame) -> None:
         own = data[list(self.profile_)]
         self.rule_set_ = (mine_rules(own, self.profile_, self.rule_threshold, self.max_depth,
-                                     self.seed_, self.reserved) if self.rules else RuleSet())
+                                     self.seed_, self.reserved, self.user_rules)
+                         if self.rules else RuleSet())
 
     def _fit_rules(self, data: pd.DataFrame) -> None:
         self._formulas: dict[str, FormulaRule] = {}
@@ -173,13 +183,21 @@ class TablePillars:
         self._check_fitted()
         return self.rule_set_.order
 
-    def constraints(self) -> list:
-        """The SDV constraint objects, in the order SDV needs (module docstring)."""
+    def constraints(self, user_rules: Sequence[DerivedColumn] = ()) -> list:
+        """The SDV constraint objects, in the order SDV needs (module docstring).
+
+        ``user_rules``: the user's own derived-column constraints that read a column a CART
+        rule derives; each takes its place in the rules' generation order, so that SDV
+        rebuilds it after the columns it reads (the caller adds the user's other
+        constraints after these)."""
         self._check_fitted()
         # formulas first: transformed first, rebuilt last, from parts that are complete; SDV
         # rebuilds in reverse, so a formula reading another's target comes before it
         chain: list = list(self._formulas.values())[::-1]
-        chain += [self._cart_rules[t] for t in reversed(self.rule_set_.order)]
+        rebuilt: dict = {**self._cart_rules, **{rule.target: rule for rule in user_rules}}
+        graph = {r.target: set(r.features) for r in self.rule_set_.cart_rules}
+        graph.update({rule.target: set(rule.reads()) for rule in user_rules})
+        chain += [rebuilt[t] for t in reversed(rebuild_order(graph, set(rebuilt)))]
         if self._missingness is not None and self._missingness.models_:
             chain.append(self._missingness)  # only where there are nulls to re-impose
         return chain + self._inequalities

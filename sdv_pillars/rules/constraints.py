@@ -103,8 +103,11 @@ class CARTRule(DerivedColumn):
         self.random_state = random_state
         self.table_name = table_name
 
+    def reads(self) -> list[str]:
+        return list(self.features)
+
     def _columns_read(self, data: pd.DataFrame) -> list[str]:
-        return [self.target, *self.features]
+        return [self.target, *self.reads()]
 
     def _stream(self) -> tuple[int, ...]:
         # one stream per rule: two rules of a table never share their residual draws

@@ -80,6 +80,9 @@ class ExpressionRule(DerivedColumn):
         self.random_state = random_state
         self.table_name = table_name
 
+    def reads(self) -> list[str]:
+        return list(self.parts)
+
     def _columns_read(self, data: pd.DataFrame) -> list[str]:
         missing = [c for c in [self.target, *self.parts] if c not in data.columns]
         if missing:

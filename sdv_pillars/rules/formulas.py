@@ -608,8 +608,11 @@ class FormulaRule(DerivedColumn):
         self.table_name = table_name
         self.operation = operation
 
+    def reads(self) -> list[str]:
+        return list(self.parts)
+
     def _columns_read(self, data: pd.DataFrame) -> list[str]:
-        return [self.target, *self.parts]
+        return [self.target, *self.reads()]
 
     def _stream(self) -> tuple[int, ...]:
         return (0,)

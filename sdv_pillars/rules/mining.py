@@ -271,12 +271,16 @@ def mine_cart_rules(
     random_state: int | None = None,
     progress=None,
     reserved: frozenset[str] = frozenset(),
+    user_rules: dict[str, list[str]] | None = None,
 ) -> RuleSet:
     """Search every candidate target; keep an acyclic set of rules (see module docstring).
 
     Tables longer than ``max_rows`` are mined on a random sample of that many rows (the
     kept rules are refitted on every row when the constraints are fitted). ``reserved``
-    columns may drive a rule but are never derived by one.
+    columns may drive a rule but are never derived by one. ``user_rules`` are the user's
+    own derived columns (target -> the columns it is rebuilt from): they are edges of the
+    rule graph, so a mined rule may derive a column the user's rule reads, but never from
+    the user's target or what is derived from it.
     """
     usable = [c for c, p in profile.items() if p.is_modelled_value and p.kind != "constant"]
     if len(data) > max_rows:
@@ -305,7 +309,7 @@ def mine_cart_rules(
         if progress is not None:
             progress.update(1)
 
-    graph: dict[str, set[str]] = {}  # target -> features
+    graph: dict[str, set[str]] = {t: set(reads) for t, reads in (user_rules or {}).items()}
     for _, score, _, target, task, used, baseline, drawn in sorted(candidates, reverse=True):
         derived_from_target = _descendants(graph, target)
         if set(used) & derived_from_target:
@@ -327,8 +331,14 @@ def mine_cart_rules(
         graph[target] = set(used)
         ruleset.rules.append(Rule(target, tuple(used), task, score, baseline,
                                   drawn is not None, drawn))
-    ruleset.order = [c for c in graphlib.TopologicalSorter(graph).static_order() if c in graph]
+    ruleset.order = rebuild_order(graph, {r.target for r in ruleset.rules})
     return ruleset
+
+
+def rebuild_order(graph: dict[str, set[str]], targets: set[str]) -> list[str]:
+    """``targets`` in an order that rebuilds every column after the columns it reads
+    (``graph``: target -> features)."""
+    return [c for c in graphlib.TopologicalSorter(graph).static_order() if c in targets]
 
 
 def _descendants(graph: dict[str, set[str]], column: str) -> set[str]:
@@ -400,6 +410,7 @@ def mine_rules(
     max_depth: int = MAX_DEPTH,
     random_state: int | None = None,
     reserved: dict[str, str] | None = None,
+    user_rules: dict[str, list[str]] | None = None,
 ) -> RuleSet:
     """Formulas (exact sums, ``formulas``), then CART rules among the other columns, then
     inequalities among the columns no rule derives.
@@ -412,28 +423,48 @@ def mine_rules(
     reserved column and no mined inequality bounds one (the user's constraint would be
     undone or duplicated), but a reserved column may drive a rule. A formula that gives way
     is listed in ``rejected``; ``notes`` says which columns were reserved.
+
+    ``user_rules`` maps the target of each of the user's derived-column constraints
+    (``FormulaRule``, ``ExpressionRule``, ``CARTRule``; their targets are ``reserved``) to
+    the columns it reads. A CART rule or lookup may derive a column the user's rule reads
+    (openintro's ``interest_rate``, a lookup of sub-grade and month, read by a declared
+    amortisation of ``installment``), as long as the rule graph stays acyclic; SDV then
+    rebuilds it before the user's rule (``TablePillars.constraints``). A formula does not:
+    formulas are rebuilt after every other rule. No inequality bounds a column they read.
     """
     if len(data) < MIN_RULE_ROWS:
         return RuleSet(notes=[f"{len(data)} rows: too few to test a rule on held-out rows "
                               f"(at least {MIN_RULE_ROWS}); no rule was mined."])
-    reserved = reserved or {}
+    user_rules = user_rules or {}
+    reserved = {**{t: "derived column" for t in user_rules}, **(reserved or {})}
+    read_by_user = {c: reserved[t] for t, reads in user_rules.items() for c in reads
+                    if c not in reserved}
+    owned = {**reserved, **read_by_user}
     formulas = find_formulas(data, profile)
-    given_way = [f for f in formulas if f.target in reserved]
-    formulas = [f for f in formulas if f.target not in reserved]
+    given_way = [f for f in formulas if f.target in owned]
+    formulas = [f for f in formulas if f.target not in owned]
     summed = {f.target for f in formulas}
     rest = {c: p for c, p in profile.items() if c not in summed}
     ruleset = mine_cart_rules(data, rest, threshold, max_depth, random_state=random_state,
-                              reserved=frozenset(reserved))
+                              reserved=frozenset(reserved), user_rules=user_rules)
     ruleset.rules[:0] = [Rule(f.target, f.parts, f.operation, 1.0, 0.0) for f in formulas]
     ruleset.rejected.extend(
-        RejectedRule(f.target, f.parts, 1.0, f"gives way to the user's {reserved[f.target]}")
+        RejectedRule(f.target, f.parts, 1.0, f"gives way to the user's {owned[f.target]}"
+                     + (", which reads it (formulas are rebuilt last)"
+                        if f.target in read_by_user else ""))
         for f in given_way
     )
     derived = {r.target for r in ruleset.rules}
-    ruleset.rules.extend(find_inequalities(data, profile, exclude=derived | set(reserved)))
+    ruleset.rules.extend(find_inequalities(data, profile, exclude=derived | set(owned)))
     if reserved:
         ruleset.notes.append(
             "columns of the user's constraints, never derived or bounded by a mined rule: "
             + ", ".join(f"{c} ({reserved[c]})" for c in sorted(reserved))
+        )
+    if read_by_user:
+        ruleset.notes.append(
+            "columns the user's rules read, never bounded by a mined rule and derived only "
+            "by a CART rule or lookup, rebuilt before them: "
+            + ", ".join(f"{c} ({read_by_user[c]})" for c in sorted(read_by_user))
         )
     return ruleset
