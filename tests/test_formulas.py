@@ -461,3 +461,19 @@ def test_a_mined_rule_never_derives_what_a_users_rule_reads_from_that_rule_s_tar
     fake = synth.sample_table(1000)
     np.testing.assert_allclose(fake["y"], 2 * fake["x"])
     np.testing.assert_allclose(fake["x"], fake["g"].map(rates))
+
+
+def test_a_declared_expression_is_rebuilt_to_the_decimals_of_its_finest_values():
+    # y = 2 * x with x in quarters: two thirds of the y are whole, the rest end in .5. Rounded
+    # to the decimals most y are written in (none), 2 * 7.75 would come back as 16; y is
+    # rebuilt to one decimal, as its finest values are written.
+    from sdv_pillars.rules.expression import ExpressionRule
+
+    rng = np.random.default_rng(1)
+    x = rng.choice([1.5, 2.25, 4.0, 7.75, 9.5, 12.0], 900)
+    data = pd.DataFrame({"x": x, "y": 2 * x, "z": rng.normal(size=900).round(2)})
+    synth = PillarsSynthesizer(random_state=0, verbose=False)
+    synth.add_constraints([ExpressionRule("y = 2 * x")])
+    fake = synth.fit(data).sample_table(500)
+    np.testing.assert_allclose(fake["y"], np.round(2 * fake["x"], 1))
+    assert (fake["y"] % 1 != 0).mean() > 0.3

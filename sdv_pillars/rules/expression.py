@@ -25,7 +25,7 @@ import pandas as pd
 
 from sdv_pillars.defaults import STREAM_EXPRESSION
 from sdv_pillars.pillar_constraint import DerivedColumn
-from sdv_pillars.rules.formulas import decimals
+from sdv_pillars.rules.formulas import finest_decimals
 
 EXCEPTIONS = ("none", "keep")
 _BACKTICKED = re.compile(r"`([^`]+)`")
@@ -56,7 +56,8 @@ class ExpressionRule(DerivedColumn):
             ``"installment = loan_amount * (interest_rate / 1200) / (1 - (1 + interest_rate /
             1200) ** -term)"``.
         tolerance: how far a real row may be from the expression and still keep it; at least
-            half a step of the target's written decimals (the rebuilt value is rounded so).
+            half a step of the decimals the target's finest tenth of values is written in
+            (the rebuilt value is rounded so; ``formulas.finest_decimals``).
         exceptions: ``"none"`` or ``"keep"`` (module docstring).
         random_state: seed of the exception draws.
         table_name: the table, for multi-table metadata.
@@ -109,7 +110,7 @@ class ExpressionRule(DerivedColumn):
 
     def _fit(self, data: pd.DataFrame) -> None:
         actual = pd.to_numeric(data[self.target], errors="coerce").to_numpy(dtype=float)
-        self.decimals_ = decimals(actual)
+        self.decimals_ = finest_decimals(actual)
         # never below the rounding the rebuild itself applies
         self.tolerance_ = max(self.tolerance or 0.0, 0.5 * 10.0 ** -self.decimals_)
         off = self._off(data)

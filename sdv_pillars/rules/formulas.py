@@ -79,11 +79,12 @@ def decimals(values: np.ndarray) -> int:
     return int(np.median(_written_places(finite))) if len(finite) else 0
 
 
-def ratio_decimals(values: np.ndarray) -> int:
-    """The decimals a ratio is written in: those of its finest tenth of values, not of most.
-    ``per_person = total / size`` is a whole number wherever the size divides the total, and
-    with sizes of 1 and 2 that is most rows; rounded to the decimals most values are written
-    in, every rebuilt value would be a whole number."""
+def finest_decimals(values: np.ndarray) -> int:
+    """The decimals a computed column is written in (a ratio, a declared expression): those
+    of its finest tenth of values, not of most. ``per_person = total / size`` is a whole
+    number wherever the size divides the total, and with sizes of 1 and 2 that is most rows;
+    rounded to the decimals most values are written in, every rebuilt value would be a whole
+    number."""
     finite = values[np.isfinite(values)]
     return int(np.percentile(_written_places(finite), 90)) if len(finite) else 0
 
@@ -266,7 +267,7 @@ def _ratios(values: np.ndarray, columns: list[str], places: list[int], varied: l
     never_zero = (values != 0).all(axis=0)  # a denominator is never 0 on a real row
     found = []
     for t in varied:
-        finest = ratio_decimals(values[:, t])
+        finest = finest_decimals(values[:, t])
         coarser = [j for j in range(len(columns)) if places[j] < finest]  # codes too
         if graph.derived(t) or len(coarser) < 2:
             continue
@@ -569,7 +570,7 @@ def formula_tolerance(data: pd.DataFrame, rule) -> float:
     values = numbers(data[[rule.target, *rule.features]])
     places = [decimals(values[:, j]) for j in range(values.shape[1])]
     if rule.kind == RATIO:
-        places[0] = ratio_decimals(values[:, 0])
+        places[0] = finest_decimals(values[:, 0])
     own = rule.kind in (PRODUCT, RATIO, AFFINE, LINEAR)
     return float(half_steps(places[:1])[0]) if own else rounding_tolerance(places)
 
@@ -619,7 +620,7 @@ class FormulaRule(DerivedColumn):
 
     def _fit(self, data: pd.DataFrame) -> None:
         values = numbers(data[[self.target, *self.parts]])
-        self.decimals_ = (ratio_decimals if self.operation == RATIO else decimals)(values[:, 0])
+        self.decimals_ = (finest_decimals if self.operation == RATIO else decimals)(values[:, 0])
         self.part_places_ = [decimals(values[:, j]) for j in range(1, values.shape[1])]
         self.part_half_steps_ = half_steps(self.part_places_)
         if self.operation in (AFFINE, LINEAR):
