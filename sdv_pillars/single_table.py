@@ -32,7 +32,7 @@ from sdv_pillars.dropin import PillarsBase
 from sdv_pillars.pillar_constraint import rows_fingerprint
 from sdv_pillars.sequential_cart import CARTSynthesizer as _CARTBackbone
 from sdv_pillars.table_pillars import TablePillars
-from sdv_pillars.user_constraints import derived_columns, ownership
+from sdv_pillars.user_constraints import ownership, reading_mined_columns
 
 
 def single_table(data) -> pd.DataFrame | None:
@@ -108,10 +108,8 @@ class PillarsMixin(PillarsBase):
                                reserved, user_rules=user_rules)
         pillars.fit(frame, profile=self._profile_override, progress=steps)
         steps.close()
-        # a user's rule that reads a column a mined rule derives is rebuilt after that rule
-        derived = set(pillars.rule_set_.order)
-        placed = [c for c in derived_columns(self._user_constraints, self._table_name)
-                  if derived & set(c.reads())]
+        placed = reading_mined_columns(self._user_constraints, self._table_name,
+                                       set(pillars.rule_set_.order))
         mined = pillars.constraints(placed)
         if mined or self._pillars_fitted_on is not None:
             rest = [c for c in self._user_constraints if not any(c is p for p in placed)]

@@ -80,3 +80,16 @@ def derived_columns(constraints: list, table_name: str) -> list[DerivedColumn]:
     """The user's derived-column constraints of ``table_name``."""
     return [c for c in constraints if isinstance(c, DerivedColumn)
             and getattr(c, "table_name", None) in (None, table_name)]
+
+
+def reading_mined_columns(constraints: list, table_name: str, mined: set[str]) -> list[DerivedColumn]:
+    """The user's derived-column constraints that must be rebuilt among the mined rules:
+    those that read a column a mined rule derives (``mined``), or the target of one that
+    does (it is then rebuilt among them too)."""
+    placed: list[DerivedColumn] = []
+    rebuilt_first = set(mined)
+    while more := [c for c in derived_columns(constraints, table_name)
+                   if not any(c is p for p in placed) and rebuilt_first & set(c.reads())]:
+        placed += more
+        rebuilt_first |= {c.target for c in more}
+    return placed

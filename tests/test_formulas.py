@@ -444,9 +444,9 @@ def test_a_declared_amortisation_reads_a_lookup_rebuilt_before_it():
 
 
 def test_a_mined_rule_never_derives_what_a_users_rule_reads_from_that_rule_s_target():
-    # x is set by g (two labels per value), and y = 2 * x is the user's: a tree would read x
-    # off y just as well, but y is rebuilt from x, so x is derived from g alone, and y is
-    # twice it on every synthetic row.
+    # x is set by g (two labels per value), and y = 2 * x and z = y + 1 are the user's: a
+    # tree would read x off y just as well, but y is rebuilt from x, so x is derived from g
+    # alone, and y is twice it, and z one more, on every synthetic row.
     from sdv_pillars.rules.expression import ExpressionRule
 
     rng = np.random.default_rng(0)
@@ -454,12 +454,15 @@ def test_a_mined_rule_never_derives_what_a_users_rule_reads_from_that_rule_s_tar
     rates = dict(zip("abcdef", [1.25, 1.25, 4.05, 4.05, 9.55, 9.55]))
     x = pd.Series(g).map(rates).to_numpy()
     data = pd.DataFrame({"g": g, "x": x, "y": 2 * x, "noise": rng.normal(size=1500).round(3)})
+    data["z"] = data["y"] + 1
     synth = PillarsSynthesizer(random_state=0, verbose=False)
-    synth.add_constraints([ExpressionRule("y = 2 * x")])
+    # z reads y: in SDV's chain a reader goes before what it reads, and stays so
+    synth.add_constraints([ExpressionRule("z = y + 1"), ExpressionRule("y = 2 * x")])
     synth.fit(data)
     assert {r.target: r.features for r in synth.rules_} == {"x": ("g",)}
     fake = synth.sample_table(1000)
     np.testing.assert_allclose(fake["y"], 2 * fake["x"])
+    np.testing.assert_allclose(fake["z"], fake["y"] + 1)
     np.testing.assert_allclose(fake["x"], fake["g"].map(rates))
 
 

@@ -92,7 +92,7 @@ class Rule:
     kind: str
     score: float
     baseline: float
-    lookup: bool = False  # a numeric rule whose tree grows to every combination it has seen
+    lookup: bool = False  # a rule whose tree grows to every combination of its columns seen
     drawn: float | None = None  # a lookup's held-out share of rows whose value its draw gives
 
     def __str__(self) -> str:
