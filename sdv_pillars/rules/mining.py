@@ -209,11 +209,15 @@ class _Scorer:
             best = max(best, hits.mean() - hits.std() / np.sqrt(len(hits)))
         return keys, shown, float(hits.mean())
 
+    def _design(self, features: list[str]) -> np.ndarray:
+        """The encoded columns of ``features``, as a tree reads them."""
+        return self.encoded[:, [self.position[f] for f in features]]
+
     def _lookup(self, target: str, features: list[str], task: str) -> tuple[float, np.ndarray]:
         """Held-out scores of a lookup of ``target`` by ``features``: the share of rows whose
         value (a label, or a number within its rounding) the training rows of their key have
         shown, and per row the chance that a value drawn among those rows' is the row's own."""
-        X = self.encoded[:, [self.position[f] for f in features]]
+        X = self._design(features)
         if task == CLASSIFICATION:
             y = value = encode_target(self.raw[target])[0]
         else:
@@ -233,7 +237,7 @@ class _Scorer:
 
     def _score(self, target: str, features: list[str], task: str, max_depth: int | None):
         model = make_tree(task, max_depth, self.random_state)
-        X = self.encoded[:, [self.position[f] for f in features]]
+        X = self._design(features)
         if task == CLASSIFICATION:
             y, _ = encode_target(self.raw[target])
             counts = np.bincount(y)
